@@ -1,0 +1,28 @@
+"""Default settings of the PTCE Graph application (override with PTCE_* environment variables)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: The IRI space the server publishes: ``<BASE_IRI>id/pole/x`` is served at ``/id/pole/x`` on any host.
+BASE_IRI = "https://w3id.org/ptce/"
+#: The vocabulary namespace (hash IRIs), served at ``/ontology``.
+ONTOLOGY_IRI = "https://w3id.org/ptce/ontology"
+ONTOLOGY_DIR = str(PROJECT_ROOT / "ontology")
+SHAPES_DIR = str(PROJECT_ROOT / "shapes")
+#: Folders whose ``*.ttl`` files make the dataset (one named graph per file).
+DATA_DIRS = [str(PROJECT_ROOT / "data")]
+#: Optional folder for an on-disk Oxigraph store (None keeps the store in memory).
+STORE_PATH = None
+#: Server-side limits for SPARQL queries (seconds, rows, characters).
+SPARQL_TIMEOUT = 10.0
+SPARQL_ROW_LIMIT = 10_000
+SPARQL_MAX_QUERY_LENGTH = 100_000
+#: Largest request body accepted (bytes); contributed files above this get 413.
+MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+VALIDATION_TIMEOUT = 30.0
+#: Map tiles (the map still shows points and links when tiles cannot be reached).
+TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+TILE_ATTRIBUTION = "© OpenStreetMap contributors"
