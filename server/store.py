@@ -87,7 +87,7 @@ def discover_sources(
         for path in sorted(Path(folder).rglob("*.ttl")):
             graph = f"{base_iri}graph/{path.stem}"
             if graph in seen or path.stem in ("ontology", "shapes"):
-                raise DatasetError(f"two data files would share the graph {graph}: {seen.get(graph)} and {path}")
+                raise DatasetError(f"two data files would share the graph {graph}: {path}")
             seen[graph] = path
             sources.append(SourceFile(path, graph, "data"))
     return sources
@@ -102,14 +102,72 @@ def fingerprint(sources: Iterable[SourceFile]) -> str:
     return digest.hexdigest()
 
 
-class GraphStore:
-    """A read-only dataset loaded once at start-up, queried with SPARQL by Oxigraph."""
+class QueryableStore:
+    """What every backend offers: SPARQL ``query()`` returning pyoxigraph result objects, and helpers on top.
 
-    def __init__(self, sources: list[SourceFile], base_iri: str, store_path: str | None = None):
-        self.sources = sources
-        self.base_iri = base_iri
+    Subclasses implement :meth:`query`; everything else (rows, graphs, statistics) is derived from it,
+    so the embedded store and an external SPARQL service behave the same for pages and validation.
+    """
+
+    sources: list[SourceFile]
+    base_iri: str
+
+    def __init__(self) -> None:
         self._rdflib_graphs: dict[tuple[str, ...], Graph] = {}
         self._lock = threading.Lock()
+
+    def query(self, sparql: str, **options):
+        """Run a SPARQL query over the union of all graphs; return pyoxigraph's result object."""
+        raise NotImplementedError
+
+    def select(self, sparql: str) -> list[dict[str, Node]]:
+        """Run a SELECT query and return its rows as dicts of rdflib terms (unbound keys left out)."""
+        result = self.query(sparql)
+        names = [variable.value for variable in result.variables]
+        return [
+            {name: to_rdflib(row[name]) for name in names if row[name] is not None} for row in result
+        ]
+
+    def ask(self, sparql: str) -> bool:
+        """Run an ASK query."""
+        return bool(self.query(sparql))
+
+    def construct(self, sparql: str) -> Graph:
+        """Run a CONSTRUCT or DESCRIBE query and return the triples as an rdflib Graph."""
+        graph = Graph()
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        for triple in self.query(sparql):
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        return graph
+
+    def rdflib_graph(self, kinds: tuple[str, ...] = ("data", "ontology")) -> Graph:
+        """Return (and cache) one rdflib Graph holding the union of the graphs of the given kinds."""
+        with self._lock:
+            if kinds not in self._rdflib_graphs:
+                graphs = " ".join(f"<{s.graph}>" for s in self.sources if s.kind in kinds)
+                self._rdflib_graphs[kinds] = self.construct(
+                    f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+                )
+            return self._rdflib_graphs[kinds]
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Return the number of triples in each named graph."""
+        rows = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return {row["g"].value: int(row["n"].value) for row in rows}
+
+    def __len__(self) -> int:
+        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(next(iter(rows))["n"].value)
+
+
+class GraphStore(QueryableStore):
+    """The embedded backend: a read-only Oxigraph store loaded once at start-up."""
+
+    def __init__(self, sources: list[SourceFile], base_iri: str, store_path: str | None = None):
+        super().__init__()
+        self.sources = sources
+        self.base_iri = base_iri
         self.store = self._open(store_path)
 
     def _open(self, store_path: str | None) -> ox.Store:
@@ -141,54 +199,10 @@ class GraphStore:
             except SyntaxError as error:
                 raise DatasetError(f"{source.path}: {error}") from error
 
-    # -- SPARQL ---------------------------------------------------------------------------------
-
     def query(self, sparql: str, **options):
         """Run a SPARQL query over the union of all graphs; return pyoxigraph's result object."""
         options.setdefault("use_default_graph_as_union", True)
         return self.store.query(sparql, prefixes=PREFIXES, **options)
-
-    def select(self, sparql: str) -> list[dict[str, Node]]:
-        """Run a SELECT query and return its rows as dicts of rdflib terms (unbound keys left out)."""
-        result = self.query(sparql)
-        names = [variable.value for variable in result.variables]
-        return [
-            {name: to_rdflib(row[name]) for name in names if row[name] is not None} for row in result
-        ]
-
-    def ask(self, sparql: str) -> bool:
-        """Run an ASK query."""
-        return bool(self.query(sparql))
-
-    def construct(self, sparql: str) -> Graph:
-        """Run a CONSTRUCT or DESCRIBE query and return the triples as an rdflib Graph."""
-        graph = Graph()
-        for prefix, namespace in PREFIXES.items():
-            graph.bind(prefix, namespace)
-        for triple in self.query(sparql):
-            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
-        return graph
-
-    # -- rdflib views and statistics --------------------------------------------------------------
-
-    def rdflib_graph(self, kinds: tuple[str, ...] = ("data", "ontology")) -> Graph:
-        """Return (and cache) one rdflib Graph holding the union of the graphs of the given kinds."""
-        with self._lock:
-            if kinds not in self._rdflib_graphs:
-                graph = Graph()
-                for prefix, namespace in PREFIXES.items():
-                    graph.bind(prefix, namespace)
-                for source in self.sources:
-                    if source.kind in kinds:
-                        for quad in self.store.quads_for_pattern(None, None, None, ox.NamedNode(source.graph)):
-                            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-                self._rdflib_graphs[kinds] = graph
-            return self._rdflib_graphs[kinds]
-
-    def graph_sizes(self) -> dict[str, int]:
-        """Return the number of triples in each named graph."""
-        rows = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        return {row["g"].value: int(row["n"].value) for row in rows}
 
     def __len__(self) -> int:
         return len(self.store)
