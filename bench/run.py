@@ -1,0 +1,248 @@
+"""Benchmark PTCE Graph against plain rdflib-endpoint and pyoxigraph in-process, on generated data.
+
+Run by hand (not a test):  ``.venv/bin/python bench/run.py --sizes 1000 10000``
+It writes ``bench/results.md`` and ``bench/results.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pyoxigraph as ox
+import requests
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+PREFIXES = """PREFIX ptce: <https://w3id.org/ptce/ontology#> PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX schema: <https://schema.org/>
+PREFIX igeo: <http://rdf.insee.fr/def/geo#>
+"""
+QUERIES = {
+    "count-by-characteristic": "SELECT ?c (COUNT(?p) AS ?n) WHERE { ?p ptce:characteristic ?c } GROUP BY ?c",
+    "poles-per-departement": "SELECT ?d (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a ptce:Pole ; schema:location ?c . "
+    "?d igeo:subdivisionDirecte ?c } GROUP BY ?d ORDER BY DESC(?n)",
+    "members-2-hop-join": "SELECT ?pole ?label ?memberLabel WHERE { ?pole a ptce:Pole ; rdfs:label ?label ; "
+    "org:hasMembership ?m . ?m org:member ?a . ?a rdfs:label ?memberLabel } LIMIT 5000",
+    "regex-filter": 'SELECT ?p ?l WHERE { ?p a ptce:Pole ; rdfs:label ?l FILTER regex(?l, "rivières", "i") } LIMIT 5000',
+    "describe-pole": "DESCRIBE <https://w3id.org/ptce/id/pole/synth-42>",
+    "ask": "ASK { <https://w3id.org/ptce/id/pole/synth-7> a ptce:Pole }",
+}
+HEAVY = ("count-by-characteristic", "poles-per-departement", "members-2-hop-join")
+ACCEPT = {"describe-pole": "text/turtle"}
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Return the ``share`` percentile (0..1) of ``values`` by nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Return the peak resident memory of a process (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def start(command: list[str], url: str, timeout: float = 900) -> tuple[subprocess.Popen, float]:
+    """Start a server process and wait until ``url`` answers 200; return it and its start-up time."""
+    began = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    while time.perf_counter() - began < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"{command} exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            if requests.get(url, timeout=5).status_code == 200:
+                return process, time.perf_counter() - began
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"{command} did not answer {url}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server process and its children."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def query_mix(endpoint: str, rounds: int, clients: int) -> dict:
+    """Run the query mix ``rounds`` times over ``clients`` concurrent HTTP clients."""
+    jobs = [name for _ in range(rounds) for name in QUERIES]
+    latencies: dict[str, list[float]] = {name: [] for name in QUERIES}
+
+    def one(name: str) -> None:
+        headers = {"Accept": ACCEPT.get(name, "application/sparql-results+json")}
+        began = time.perf_counter()
+        response = requests.post(endpoint, data={"query": PREFIXES + QUERIES[name]}, headers=headers, timeout=300)
+        latencies[name].append(time.perf_counter() - began)
+        if response.status_code != 200:
+            raise RuntimeError(f"{name}: {response.status_code} {response.text[:300]}")
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(one, jobs))
+    elapsed = time.perf_counter() - began
+    every = [value for values in latencies.values() for value in values]
+    return {
+        "throughput": len(jobs) / elapsed,
+        "p50": statistics.median(every) * 1000,
+        "p95": percentile(every, 0.95) * 1000,
+        "per_query_p50": {name: statistics.median(v) * 1000 for name, v in latencies.items()},
+    }
+
+
+def in_process(folder: Path, repeats: int) -> dict:
+    """Load the files into pyoxigraph and time each query of the mix in-process (the engine's limit)."""
+    store = ox.Store()
+    began = time.perf_counter()
+    for path in sorted(folder.glob("*.ttl")):
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(f"urn:g:{path.stem}"))
+    load = time.perf_counter() - began
+    times = {}
+    for name, text in QUERIES.items():
+        samples = []
+        for _ in range(repeats):
+            began = time.perf_counter()
+            result = store.query(PREFIXES + text, use_default_graph_as_union=True)
+            if not isinstance(result, ox.QueryBoolean):
+                for _row in result:
+                    pass
+            samples.append(time.perf_counter() - began)
+        times[name] = statistics.median(samples) * 1000
+    return {"load": load, "per_query_p50": times, "triples": len(store)}
+
+
+def page_latency(base: str, repeats: int) -> dict:
+    """Median and p95 of a pole's HTML page and of its Turtle document."""
+    out = {}
+    for label, accept in (("page", "text/html"), ("turtle", "text/turtle")):
+        samples = []
+        for index in range(repeats):
+            url = f"{base}/id/pole/synth-{index % 50}"
+            began = time.perf_counter()
+            response = requests.get(url, headers={"Accept": accept}, timeout=60)
+            samples.append(time.perf_counter() - began)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url}: {response.status_code}")
+        out[label] = (statistics.median(samples) * 1000, percentile(samples, 0.95) * 1000)
+    return out
+
+
+def validation_times(folder: Path, triples: int) -> dict:
+    """Time validating a contribution of about ``triples`` triples: ours vs plain pyshacl."""
+    from pyshacl import validate
+    from rdflib import Graph
+
+    from server import create_app
+    from server.validation import validate_turtle
+
+    lines = (folder / "synth-poles.ttl").read_text(encoding="utf-8").split("\n\n", 1)
+    prefixes, body = lines[0] + "\n\n", lines[1]
+    blocks = body.split("\npole:")
+    text, count = prefixes, 0
+    for index, block in enumerate(blocks):
+        chunk = ("pole:" if index else "") + block + "\n"
+        text += chunk
+        count += chunk.count(" ;") + chunk.count(" .")
+        if count >= triples:
+            break
+    data = text.encode()
+    app = create_app({"TESTING": True})
+    store = app.extensions["ptce"]
+    shapes, ontology = store.rdflib_graph(("shapes",)), store.rdflib_graph(("ontology",))
+    began = time.perf_counter()
+    with app.app_context():
+        report = validate_turtle(data, shapes=shapes, ontology=ontology, live_graph=None)
+    ours = time.perf_counter() - began
+    began = time.perf_counter()
+    graph = Graph().parse(data=data, format="turtle")
+    validate(graph, shacl_graph=shapes, ont_graph=ontology)
+    plain = time.perf_counter() - began
+    return {"triples": len(graph), "ours": ours, "pyshacl": plain, "conforms": getattr(report, "conforms", None)}
+
+
+def bench_size(size: int, args) -> dict:
+    """Run every measurement on the data of ``size`` poles."""
+    folder = generate(size, args.out / f"poles-{size}")
+    row: dict = {"poles": size, "in_process": in_process(folder, args.repeats)}
+    row["triples"] = row["in_process"]["triples"]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as store_dir:
+        command = [str(Path(sys.executable).parent / "ptce"), "serve", "--port", str(port), "--data", str(folder)]
+        process, startup = start(command + ["--store", store_dir], f"{base}/sparql?query=ASK%7B%7D")
+        stop(process)
+        process, startup_disk = start(command + ["--store", store_dir], f"{base}/sparql?query=ASK%7B%7D")
+        stop(process)
+    process, startup_memory = start(command, f"{base}/sparql?query=ASK%7B%7D")
+    try:
+        row["ours"] = query_mix(f"{base}/sparql", args.rounds, args.clients)
+        row["ours"].update(startup=startup_memory, startup_disk=startup_disk, startup_first_disk=startup,
+                           rss=peak_rss_mb(process.pid))
+        row["pages"] = page_latency(base, args.repeats * 4)
+    finally:
+        stop(process)
+    if size <= args.baseline_max:
+        port = free_port()
+        command = [sys.executable, str(HERE / "baseline_endpoint.py"), str(port), str(folder)]
+        process, startup = start(command, f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", timeout=1800)
+        try:
+            row["baseline"] = query_mix(f"http://127.0.0.1:{port}/sparql", max(1, args.rounds // 4), args.clients)
+            row["baseline"].update(startup=startup, rss=peak_rss_mb(process.pid))
+        finally:
+            stop(process)
+    return row
+
+
+def main() -> None:
+    """Parse arguments, run every size, write the table and the plot."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 10000])
+    parser.add_argument("--baseline-max", type=int, default=10000, help="largest size run on the baseline")
+    parser.add_argument("--rounds", type=int, default=20, help="query-mix rounds on our server")
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--validation", nargs="*", type=int, default=[1000, 10000], help="contribution sizes")
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    args = parser.parse_args()
+    rows = [bench_size(size, args) for size in args.sizes]
+    validation = [validation_times(args.out / f"poles-{args.sizes[0]}", n) for n in args.validation]
+    (HERE / "results.json").write_text(json.dumps({"rows": rows, "validation": validation}, indent=1))
+    from report import write_report
+
+    write_report(rows, validation, HERE / "results.md", HERE / "results.png", " ".join(sys.argv[1:]))
+    print((HERE / "results.md").read_text())
+    print(f"max RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB", file=sys.stderr)
+    os.sync()
+
+
+if __name__ == "__main__":
+    main()
