@@ -178,14 +178,15 @@ class GraphStore(QueryableStore):
         folder = Path(store_path)
         stamp = folder / "ptce-fingerprint.txt"
         expected = fingerprint(self.sources)
-        if stamp.is_file() and stamp.read_text() == expected:
-            return ox.Store(str(folder))
-        store = ox.Store(str(folder))
-        store.clear()
-        self._load_into(store)
-        store.flush()
-        stamp.write_text(expected)
-        return store
+        if not (stamp.is_file() and stamp.read_text() == expected):
+            stamp.unlink(missing_ok=True)
+            writer = ox.Store(str(folder))
+            writer.clear()
+            self._load_into(writer)
+            writer.flush()
+            del writer  # releases the lock: every process then opens the store read-only
+            stamp.write_text(expected)
+        return ox.Store.read_only(str(folder))
 
     def _load_into(self, store: ox.Store) -> None:
         for source in self.sources:
@@ -208,11 +209,19 @@ class GraphStore(QueryableStore):
         return len(self.store)
 
 
-def load_store(config) -> GraphStore:
-    """Build the store from an app config mapping (BASE_IRI, *_DIR(S), STORE_PATH)."""
+def load_store(config) -> QueryableStore:
+    """Build the store from an app config mapping (BASE_IRI, *_DIR(S), STORE_PATH, SPARQL_BACKEND_*)."""
     sources = discover_sources(
         config["BASE_IRI"], config["ONTOLOGY_DIR"], config["SHAPES_DIR"], config["DATA_DIRS"]
     )
+    if config.get("SPARQL_BACKEND_URL"):
+        from .remote_load import backend_auth
+        from .remote_store import RemoteStore
+
+        timeout = float(config.get("SPARQL_BACKEND_TIMEOUT") or 30.0)
+        return RemoteStore(
+            sources, config["BASE_IRI"], config["SPARQL_BACKEND_URL"], timeout, backend_auth(config)
+        )
     return GraphStore(sources, config["BASE_IRI"], config.get("STORE_PATH"))
 
 
