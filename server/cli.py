@@ -49,4 +49,56 @@ def serve(host: str, port: int, data_dirs: tuple[Path, ...], base_iri: str | Non
     store = app.extensions["ptce"]
     click.echo(f"PTCE Graph: {len(store)} triples from {len(store.sources)} files")
     click.echo(f"Listening on http://{host}:{port}/  (SPARQL endpoint: http://{host}:{port}/sparql)")
+    click.echo(
+        f"SPARQL: each query runs in a forked worker killed after {app.config['SPARQL_TIMEOUT']} s; "
+        f"at most {app.config['SPARQL_ROW_LIMIT']} rows per answer"
+    )
+    # Threaded HTTP server for the pages; each SPARQL query runs in a forked child (server/sparql_exec.py),
+    # so no query can stall the process, whatever the WSGI server.
     run_simple(host, port, app, threaded=True)
+
+
+@main.command()
+@click.option(
+    "--data",
+    "data_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Load the Turtle files of this folder instead of data/ (repeatable).",
+)
+@click.option(
+    "--base-iri", default=None, help=f"IRI space of the graphs [default: {default_config.BASE_IRI}]."
+)
+@click.option("--graph-store-url", default=None, help="Graph Store Protocol endpoint (HTTP PUT per graph).")
+@click.option("--update-url", default=None, help="SPARQL Update endpoint (used when no Graph Store URL).")
+def load(
+    data_dirs: tuple[Path, ...], base_iri: str | None, graph_store_url: str | None, update_url: str | None
+):
+    """Push ontology/, shapes/ and data/ into the external SPARQL engine, one named graph per file.
+
+    Settings come from PTCE_SPARQL_BACKEND_* environment variables (URLs, USER, PASSWORD, AUTH).
+    """
+    from flask import Config
+
+    from .remote_load import load_into_engine
+    from .remote_store import BackendError
+    from .store import DatasetError
+
+    config = Config(str(default_config.PROJECT_ROOT))
+    config.from_object(default_config)
+    config.from_prefixed_env("PTCE")
+    overrides = {
+        "BASE_IRI": base_iri,
+        "SPARQL_BACKEND_GRAPH_STORE_URL": graph_store_url,
+        "SPARQL_BACKEND_UPDATE_URL": update_url,
+    }
+    config.update({key: value for key, value in overrides.items() if value})
+    if data_dirs:
+        config["DATA_DIRS"] = [str(path) for path in data_dirs]
+    try:
+        loaded = load_into_engine(config)
+    except (BackendError, DatasetError) as error:
+        raise click.ClickException(str(error)) from error
+    for source, count in loaded:
+        click.echo(f"{count:>8} triples  <{source.graph}>  from {source.path}")
+    click.echo(f"Loaded {sum(count for _, count in loaded)} triples into {len(loaded)} graphs")

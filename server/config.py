@@ -26,3 +26,11 @@ VALIDATION_TIMEOUT = 30.0
 #: Map tiles (the map still shows points and links when tiles cannot be reached).
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+#: External SPARQL 1.1 engine (None keeps the embedded Oxigraph store). See notes/readme-external.md.
+SPARQL_BACKEND_URL = None  # query endpoint, e.g. http://127.0.0.1:8890/sparql
+SPARQL_BACKEND_GRAPH_STORE_URL = None  # Graph Store Protocol endpoint used by `ptce load`
+SPARQL_BACKEND_UPDATE_URL = None  # or a SPARQL Update endpoint used by `ptce load`
+SPARQL_BACKEND_USER = None
+SPARQL_BACKEND_PASSWORD = None
+SPARQL_BACKEND_AUTH = "basic"  # or "digest" (Virtuoso's *-auth endpoints)
+SPARQL_BACKEND_TIMEOUT = 30.0  # seconds per HTTP call to the engine

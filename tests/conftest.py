@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import virtuoso_server as virtuoso
 from click.testing import CliRunner
 from werkzeug.serving import make_server
 
 from server import create_app
+from server.cli import main as ptce
 
 TEST_DIR = Path(__file__).parent
 PROJECT_DIR = TEST_DIR.parent
@@ -18,8 +21,31 @@ DATA_DIR = PROJECT_DIR / "data"
 
 
 @pytest.fixture(scope="session")
-def app():
-    """The application over the project's own data, built once per test session (it is read-only)."""
+def virtuoso_settings(tmp_path_factory) -> Iterator[dict]:
+    """A Virtuoso server for the session, loaded by ``ptce load`` with the project files; yields settings."""
+    if not virtuoso.installed():
+        pytest.skip(f"Virtuoso is not installed ({virtuoso.VIRTUOSO}): apt-get install virtuoso-opensource")
+    server = virtuoso.Virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    try:
+        server.wait()
+        env = {f"PTCE_{key}": value for key, value in server.settings.items()}
+        result = CliRunner().invoke(ptce, ["load"], env=env)
+        assert result.exit_code == 0, result.output
+        yield server.settings
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def app(request):
+    """The application over the project's own data, built once per test session (it is read-only).
+
+    With PTCE_TEST_BACKEND=virtuoso the app queries a Virtuoso server loaded with the same files.
+    """
+    backend = os.environ.get("PTCE_TEST_BACKEND", "embedded")
+    if backend == "virtuoso":
+        return create_app({"TESTING": True, **request.getfixturevalue("virtuoso_settings")})
+    assert backend == "embedded", f"PTCE_TEST_BACKEND must be 'embedded' or 'virtuoso', not {backend!r}"
     return create_app({"TESTING": True})
 
 

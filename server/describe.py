@@ -1,0 +1,199 @@
+"""The RDF document of a resource and the lists pages need, built with SPARQL on the store (Flask-free)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import FOAF
+from rdflib.term import Node
+
+from .labels import LABEL_PROPERTIES, pick_literal
+from .namespaces import PREFIXES, SD, VOID
+from .store import GraphStore, to_rdflib
+
+OUTGOING = "CONSTRUCT { ?r ?p ?o } WHERE { ?r ?p ?o }"
+INCOMING = "CONSTRUCT { ?s ?p ?r } WHERE { ?s ?p ?r }"
+# Memberships (and blank nodes) that point to the resource are described in full, both ways.
+LINKED_NODES = """CONSTRUCT { ?n ?p ?o } WHERE {
+  { ?r org:hasMembership ?n } UNION { ?n org:member|org:organization ?r }
+  UNION { ?n ?any ?r FILTER isBlank(?n) }
+  ?n ?p ?o }"""
+CONTEXT = """CONSTRUCT { ?x a ?t ; rdfs:label ?l ; skos:prefLabel ?pl ; schema:name ?n ; igeo:nom ?nom ;
+                        dcterms:title ?title ; geo:lat ?lat ; geo:long ?long }
+WHERE { VALUES ?x { %s }
+  { ?x a ?t } UNION { ?x rdfs:label ?l } UNION { ?x skos:prefLabel ?pl } UNION { ?x schema:name ?n }
+  UNION { ?x igeo:nom ?nom } UNION { ?x dcterms:title ?title } UNION { ?x geo:lat ?lat ; geo:long ?long } }"""
+EXISTS = "ASK { { ?r ?p ?o } UNION { ?s ?p ?r } }"
+RELATED_POLES = """SELECT DISTINCT ?r ?pole WHERE { ?pole a ptce:Pole .
+  { ?pole ptce:characteristic|ptce:sector ?r }
+  UNION { ?pole schema:location|dcterms:spatial ?place . ?r igeo:subdivisionDirecte+ ?place }
+  UNION { ?pole schema:location|dcterms:spatial ?r } }"""
+MEMBERS = """SELECT DISTINCT ?r ?member WHERE {
+  { ?r org:hasMembership/org:member ?member } UNION { ?m org:organization ?r ; org:member ?member } }"""
+COORDINATES = """SELECT ?x ?lat ?long WHERE { VALUES ?x { %s }
+  { ?x geo:lat ?lat ; geo:long ?long } UNION
+  { FILTER NOT EXISTS { ?x geo:lat ?any }
+    ?x schema:location ?place . ?place geo:lat ?lat ; geo:long ?long } }"""
+LABELS = "SELECT ?x ?p ?l WHERE { VALUES ?x { %s } VALUES ?p { %s } ?x ?p ?l }"
+INSTANCES = "SELECT DISTINCT ?c ?x WHERE { ?x a ?c } ORDER BY ?x"
+EXAMPLES = "SELECT ?p ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3"
+
+
+def _substitute(**terms: Node) -> dict:
+    """Turn rdflib terms into pyoxigraph substitutions for ``?name`` variables."""
+    converted = {}
+    for name, term in terms.items():
+        value = ox.BlankNode(str(term)) if isinstance(term, BNode) else ox.NamedNode(str(term))
+        converted[ox.Variable(name)] = value
+    return converted
+
+
+def _construct(store: GraphStore, sparql: str, graph: Graph, **terms: Node) -> None:
+    """Add the triples of a CONSTRUCT query (with ``?name`` substitutions) to ``graph``."""
+    for triple in store.query(sparql, substitutions=_substitute(**terms)):
+        graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+
+
+def _select(store: GraphStore, sparql: str, **terms: Node) -> list[dict[str, Node]]:
+    """Run a SELECT query with substitutions; rows as dicts of rdflib terms."""
+    result = store.query(sparql, substitutions=_substitute(**terms))
+    names = [variable.value for variable in result.variables]
+    return [{n: to_rdflib(row[n]) for n in names if row[n] is not None} for row in result]
+
+
+def _values(iris: Iterable[Node]) -> str:
+    """Write IRIs (already valid: they come from the store) as a SPARQL VALUES list."""
+    return " ".join(
+        f"<{iri}>" for iri in sorted({str(i) for i in iris if not isinstance(i, (BNode, Literal))})
+    )
+
+
+def valid_iri(iri: str) -> bool:
+    """Tell whether a string is an IRI the store could hold (no spaces, quotes or angle brackets).
+
+    >>> valid_iri("https://w3id.org/ptce/id/pole/café"), valid_iri("https://w3id.org/ptce/id/a b")
+    (True, False)
+    """
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
+def resource_exists(store: GraphStore, iri: str) -> bool:
+    """Tell whether the IRI is the subject or object of any triple."""
+    return valid_iri(iri) and bool(store.query(EXISTS, substitutions=_substitute(r=URIRef(iri))))
+
+
+def new_graph() -> Graph:
+    """Return an empty rdflib Graph with our prefixes bound."""
+    graph = Graph()
+    for prefix, namespace in {**PREFIXES, "sd": str(SD), "foaf": str(FOAF)}.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph
+
+
+def _close_blank_nodes(store: GraphStore, graph: Graph) -> None:
+    """Add the full description of every blank node reachable from the graph's objects."""
+    done: set[BNode] = set()
+    todo = {o for o in graph.objects() if isinstance(o, BNode)}
+    while todo:
+        node = todo.pop()
+        done.add(node)
+        _construct(store, OUTGOING, graph, r=node)
+        todo |= {o for o in graph.objects(node) if isinstance(o, BNode)} - done
+
+
+def describe(
+    store: GraphStore, iri: str, document_iri: str | None = None, dataset_iri: str | None = None
+) -> Graph:
+    """Return the document of a resource: its triples, blank nodes in full, incoming links, context.
+
+    The context is the types, labels and coordinates of every resource the document mentions, so a
+    client can display it without a second request. ``document_iri`` gets ``foaf:primaryTopic`` and
+    ``void:inDataset``.
+    """
+    resource = URIRef(iri)
+    graph = new_graph()
+    _construct(store, OUTGOING, graph, r=resource)
+    _construct(store, INCOMING, graph, r=resource)
+    _construct(store, LINKED_NODES, graph, r=resource)
+    _close_blank_nodes(store, graph)
+    mentioned = {term for triple in graph for term in triple if isinstance(term, URIRef)} - {resource}
+    if mentioned:
+        _construct(store, CONTEXT % _values(mentioned), graph)
+    if document_iri:
+        graph.add((URIRef(document_iri), FOAF.primaryTopic, resource))
+        if dataset_iri:
+            graph.add((URIRef(document_iri), VOID.inDataset, URIRef(dataset_iri)))
+    return graph
+
+
+def labels_of(store: GraphStore, iris: Iterable[Node], lang: str) -> dict[URIRef, str]:
+    """Return the best label of each IRI in one query (IRIs without a label are left out)."""
+    iris = [i for i in iris if isinstance(i, URIRef)]
+    if not iris:
+        return {}
+    rows = _select(store, LABELS % (_values(iris), _values(LABEL_PROPERTIES)))
+    found: dict[URIRef, dict[Node, list[Node]]] = {}
+    for row in rows:
+        found.setdefault(row["x"], {}).setdefault(row["p"], []).append(row["l"])
+    labels = {}
+    for iri, by_property in found.items():
+        for prop in LABEL_PROPERTIES:
+            literal = pick_literal(by_property.get(prop, []), lang)
+            if literal is not None:
+                labels[iri] = str(literal)
+                break
+    return labels
+
+
+def related_poles(store: GraphStore, iri: str) -> list[URIRef]:
+    """Return the poles characterised by, in the sector of, or located in the resource (or below it)."""
+    return [row["pole"] for row in _select(store, RELATED_POLES, r=URIRef(iri))]
+
+
+def members(store: GraphStore, iri: str) -> list[URIRef]:
+    """Return the members of a pole or programme (through org:Membership)."""
+    return [
+        row["member"] for row in _select(store, MEMBERS, r=URIRef(iri)) if isinstance(row["member"], URIRef)
+    ]
+
+
+def coordinates(store: GraphStore, iris: Iterable[Node]) -> dict[URIRef, tuple[float, float]]:
+    """Return WGS84 (lat, long) of each IRI: its own, or that of its schema:location."""
+    values = _values(iris)
+    if not values:
+        return {}
+    points = {}
+    for row in _select(store, COORDINATES % values):
+        try:
+            points.setdefault(row["x"], (float(row["lat"]), float(row["long"])))
+        except (TypeError, ValueError):
+            continue
+    return points
+
+
+def map_points(store: GraphStore, iris: list[URIRef], lang: str) -> list[dict]:
+    """Return the points to draw for resources: IRI, label, lat, long (unlocated ones left out)."""
+    located = coordinates(store, iris)
+    labels = labels_of(store, located, lang)
+    return [
+        {"iri": str(iri), "label": labels.get(iri, str(iri)), "lat": lat, "long": long}
+        for iri, (lat, long) in sorted(located.items(), key=lambda item: labels.get(item[0], str(item[0])))
+    ]
+
+
+def instances(store: GraphStore, class_iri: str) -> list[URIRef]:
+    """Return the resources typed with a class."""
+    return [
+        row["x"] for row in _select(store, INSTANCES, c=URIRef(class_iri)) if isinstance(row["x"], URIRef)
+    ]
+
+
+def examples(store: GraphStore, prop: str) -> list[tuple[Node, Node]]:
+    """Return up to three (subject, object) pairs that use a property."""
+    return [(row["s"], row["o"]) for row in _select(store, EXAMPLES, p=URIRef(prop))]

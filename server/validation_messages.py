@@ -1,0 +1,151 @@
+"""French and English texts of the validator's own messages (SHACL messages come from the shapes)."""
+
+from __future__ import annotations
+
+import re
+
+LANGUAGES = ("fr", "en")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "too_large": {
+        "en": "The file is {size} bytes; the limit is {limit} bytes. Split it into smaller files.",
+        "fr": "Le fichier fait {size} octets ; la limite est de {limit} octets. Découpez-le en fichiers plus petits.",
+    },
+    "empty": {"en": "The file is empty.", "fr": "Le fichier est vide."},
+    "bad_utf8": {
+        "en": "This line is not valid UTF-8 (byte {byte}). Save the file as UTF-8.",
+        "fr": "Cette ligne n'est pas en UTF-8 valide (octet {byte}). Enregistrez le fichier en UTF-8.",
+    },
+    "too_deep": {
+        "en": "Brackets are nested {depth} levels deep here; the limit is {limit}. Give the nested resources IRIs.",
+        "fr": "Les crochets sont imbriqués sur {depth} niveaux ici ; la limite est {limit}. "
+        "Donnez des IRI aux ressources imbriquées.",
+    },
+    "too_many_prefixes": {
+        "en": "The file declares more than {limit} prefixes. Keep the prefixes you use.",
+        "fr": "Le fichier déclare plus de {limit} préfixes. Gardez seulement ceux que vous utilisez.",
+    },
+    "number_too_long": {
+        "en": "This number has {length} characters; the limit is {limit}.",
+        "fr": "Ce nombre a {length} caractères ; la limite est {limit}.",
+    },
+    "bad_number": {
+        "en": "\"{value}\" is not a valid {datatype} number.",
+        "fr": "« {value} » n'est pas un nombre {datatype} valide.",
+    },
+    "bad_iri": {
+        "en": "The IRI <{iri}> contains a character that is not allowed in IRIs (space, control character...).",
+        "fr": "L'IRI <{iri}> contient un caractère interdit dans les IRI (espace, caractère de contrôle...).",
+    },
+    "timeout": {
+        "en": "Validation took longer than {seconds} s and was stopped. Split the file into smaller files.",
+        "fr": "La validation a dépassé {seconds} s et a été arrêtée. Découpez le fichier en fichiers plus petits.",
+    },
+    "memory": {
+        "en": "Validation needed too much memory and was stopped. Split the file into smaller files.",
+        "fr": "La validation demandait trop de mémoire et a été arrêtée. Découpez le fichier.",
+    },
+    "internal": {
+        "en": "The validator failed on this file (internal error). Please report it.",
+        "fr": "Le validateur a échoué sur ce fichier (erreur interne). Merci de le signaler.",
+    },
+    "syntax_generic": {"en": "Turtle syntax error: {detail}", "fr": "Erreur de syntaxe Turtle : {detail}"},
+    "missing_dot": {
+        "en": "Missing '.' at the end of the statement before this point.",
+        "fr": "Il manque le '.' à la fin de l'énoncé qui précède.",
+    },
+    "undeclared_prefix": {
+        "en": "Prefix {prefix} is not declared. Add '@prefix {prefix} <...> .' at the top of the file.",
+        "fr": "Le préfixe {prefix} n'est pas déclaré. Ajoutez '@prefix {prefix} <...> .' en tête du fichier.",
+    },
+    "iri_code_point": {
+        "en": "This IRI contains {char}, which is not allowed in an IRI (write spaces as %20).",
+        "fr": "Cette IRI contient {char}, interdit dans une IRI (écrivez les espaces %20).",
+    },
+    "unexpected_eof": {
+        "en": "The file ends in the middle of a statement: a '.', ']', ')' or closing quote is missing.",
+        "fr": "Le fichier se termine au milieu d'un énoncé : il manque un '.', ']', ')' ou un guillemet fermant.",
+    },
+    "not_predicate": {
+        "en": "{token} cannot be used as a property here (a missing ';' or '.' before it?).",
+        "fr": "{token} ne peut pas être une propriété ici (il manque un ';' ou un '.' avant ?).",
+    },
+    "not_subject": {
+        "en": "{token} cannot start a statement here (a missing ';' or '.' before it?).",
+        "fr": "{token} ne peut pas commencer un énoncé ici (il manque un ';' ou un '.' avant ?).",
+    },
+    "unknown_term": {
+        "en": "{term} does not exist in {vocabulary}.",
+        "fr": "{term} n'existe pas dans {vocabulary}.",
+    },
+    "did_you_mean": {"en": "Did you mean {suggestions}?", "fr": "Vouliez-vous dire {suggestions} ?"},
+    "class_as_property": {
+        "en": "{term} is a class, used here as a property.",
+        "fr": "{term} est une classe, utilisée ici comme propriété.",
+    },
+    "property_as_class": {
+        "en": "{term} is a property, used here as a class.",
+        "fr": "{term} est une propriété, utilisée ici comme classe.",
+    },
+    "kind_hint_property": {
+        "en": "Use a property in the middle of the statement, e.g. rdf:type (a) before a class.",
+        "fr": "Au milieu de l'énoncé il faut une propriété, par ex. rdf:type (a) devant une classe.",
+    },
+    "kind_hint_class": {
+        "en": "After 'a' (rdf:type) write a class, e.g. ptce:Pole or org:Organization.",
+        "fr": "Après 'a' (rdf:type) il faut une classe, par ex. ptce:Pole ou org:Organization.",
+    },
+    "dangling_link": {
+        "en": "{value} does not exist in this file nor in the dataset.",
+        "fr": "{value} n'existe ni dans ce fichier ni dans le jeu de données.",
+    },
+    "dangling_hint": {
+        "en": "Check the spelling of the IRI, or describe the resource in this file.",
+        "fr": "Vérifiez l'orthographe de l'IRI, ou décrivez la ressource dans ce fichier.",
+    },
+    "duplicate": {
+        "en": "{focus} looks like {existing} already in the dataset (same name '{label}', same town).",
+        "fr": "{focus} ressemble à {existing}, déjà dans le jeu de données (même nom « {label} », même commune).",
+    },
+    "duplicate_hint": {
+        "en": "If it is the same resource, use the existing IRI {existing}.",
+        "fr": "S'il s'agit de la même ressource, utilisez l'IRI existante {existing}.",
+    },
+    "shape_hint": {
+        "en": "Fix the value of {path} on {focus}.",
+        "fr": "Corrigez la valeur de {path} sur {focus}.",
+    },
+    "shape_hint_missing": {
+        "en": "Add {path} to {focus}.",
+        "fr": "Ajoutez {path} à {focus}.",
+    },
+    "syntax_hint": {
+        "en": "Fix the Turtle syntax at this position; nothing else is checked until the file parses.",
+        "fr": "Corrigez la syntaxe Turtle à cet endroit ; rien d'autre n'est vérifié tant que le fichier est illisible.",
+    },
+}
+
+
+def text(key: str, lang: str, **values) -> str:
+    """Return the message ``key`` in ``lang`` (English if unknown) with ``values`` filled in."""
+    templates = TEXTS[key]
+    return templates.get(lang, templates["en"]).format(**values)
+
+
+_OXIGRAPH_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"A dot is expected at the end of statements"), "missing_dot"),
+    (re.compile(r"The prefix (?P<prefix>\S*:) has not been declared"), "undeclared_prefix"),
+    (re.compile(r"Invalid IRI code point (?P<char>'.*')$"), "iri_code_point"),
+    (re.compile(r"^Unexpected end( of file)?$"), "unexpected_eof"),
+    (re.compile(r"^(?P<token>.+) is not a valid predicate$"), "not_predicate"),
+    (re.compile(r"^(?P<token>.+) is not a valid subject or graph name$"), "not_subject"),
+]
+
+
+def plain_syntax_message(detail: str, lang: str) -> str:
+    """Turn one of Oxigraph's parser messages into a plain sentence for a pole coordinator."""
+    for pattern, key in _OXIGRAPH_PATTERNS:
+        match = pattern.search(detail)
+        if match:
+            return text(key, lang, **match.groupdict())
+    return text("syntax_generic", lang, detail=detail)
