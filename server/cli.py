@@ -102,3 +102,8 @@ def load(
     for source, count in loaded:
         click.echo(f"{count:>8} triples  <{source.graph}>  from {source.path}")
     click.echo(f"Loaded {sum(count for _, count in loaded)} triples into {len(loaded)} graphs")
+
+
+from .validate_cli import validate  # noqa: E402 - registered after the group is defined
+
+main.add_command(validate)

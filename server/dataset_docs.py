@@ -11,7 +11,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, XSD
 
 from .describe import labels_of, new_graph
-from .namespaces import DCAT, ORG, PREFIXES, SD, VOID
+from .namespaces import DCAT, PREFIXES, SD, VOID
 from .store import GraphStore
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -50,11 +50,10 @@ class DumpCache:
         self._lock = threading.Lock()
 
     def _quads(self) -> list[ox.Quad]:
-        quads = []
-        for source in self.store.sources:
-            if source.kind == "data":
-                quads.extend(self.store.store.quads_for_pattern(None, None, None, ox.NamedNode(source.graph)))
-        return quads
+        graphs = " ".join(f"<{s.graph}>" for s in self.store.sources if s.kind == "data")
+        query = f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        rows = self.store.query(query)
+        return [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
 
     def _serialise(self, name: str) -> bytes:
         rdf_format = DUMPS[name][0]
@@ -126,11 +125,18 @@ def last_modified(store: GraphStore) -> datetime:
     return datetime.fromtimestamp(int(newest), tz=UTC)
 
 
-def dataset_description(store: GraphStore, base: str, ontology_iri: str) -> Graph:
-    """Return the VoID + DCAT description of the dataset, its dumps, SPARQL service and catalogue."""
-    graph = new_graph()
-    dataset, catalog = URIRef(f"{base}dataset"), URIRef(f"{base}catalog")
-    publisher = URIRef(f"{base}dataset#publisher")
+DESCRIPTIONS = {
+    "fr": "Graphe de connaissances des pôles territoriaux de coopération économique (PTCE) : "
+    "pôles, acteurs, territoires, appels à projets et sources.",
+    "en": "Knowledge graph of the French territorial economic cooperation clusters (PTCE): "
+    "poles, actors, territories, calls for projects and sources.",
+}
+VOCABULARIES = ("org", "skos", "dcterms", "schema", "geo", "igeo")
+
+
+def _add_header(graph: Graph, dataset: URIRef, base: str) -> None:
+    """Add the catalogue, titles, descriptions, licence and publisher."""
+    catalog, publisher = URIRef(f"{base}catalog"), URIRef(f"{base}dataset#publisher")
     graph.add((catalog, RDF.type, DCAT.Catalog))
     graph.add((catalog, DCTERMS.title, Literal("Catalogue PTCE Graph", lang="fr")))
     graph.add((catalog, DCAT.dataset, dataset))
@@ -139,44 +145,23 @@ def dataset_description(store: GraphStore, base: str, ontology_iri: str) -> Grap
         graph.add((dataset, RDF.type, kind))
     graph.add((dataset, DCTERMS.title, Literal("PTCE Graph", lang="fr")))
     graph.add((dataset, RDFS.label, Literal("PTCE Graph", lang="fr")))
-    graph.add(
-        (
-            dataset,
-            DCTERMS.description,
-            Literal(
-                "Graphe de connaissances des pôles territoriaux de coopération économique (PTCE) : "
-                "pôles, acteurs, territoires, appels à projets et sources.",
-                lang="fr",
-            ),
-        )
-    )
-    graph.add(
-        (
-            dataset,
-            DCTERMS.description,
-            Literal(
-                "Knowledge graph of the French territorial economic cooperation clusters (PTCE): "
-                "poles, actors, territories, calls for projects and sources.",
-                lang="en",
-            ),
-        )
-    )
+    for lang, text in DESCRIPTIONS.items():
+        graph.add((dataset, DCTERMS.description, Literal(text, lang=lang)))
     graph.add((dataset, DCTERMS.license, LICENSE))
     graph.add((publisher, RDF.type, FOAF.Organization))
     graph.add((publisher, FOAF.name, Literal("Équipe PTCE Graph", lang="fr")))
     graph.add((dataset, DCTERMS.publisher, publisher))
+
+
+def dataset_description(store: GraphStore, base: str, ontology_iri: str) -> Graph:
+    """Return the VoID + DCAT description of the dataset, its dumps, SPARQL service and catalogue."""
+    graph = new_graph()
+    dataset = URIRef(f"{base}dataset")
+    _add_header(graph, dataset, base)
     modified = last_modified(store).date().isoformat()
     graph.add((dataset, DCTERMS.modified, Literal(modified, datatype=XSD.date)))
     graph.add((dataset, VOID.uriSpace, Literal(f"{base}id/")))
-    for vocabulary in (
-        ontology_iri,
-        str(ORG),
-        PREFIXES["skos"],
-        PREFIXES["dcterms"],
-        PREFIXES["schema"],
-        PREFIXES["geo"],
-        PREFIXES["igeo"],
-    ):
+    for vocabulary in (ontology_iri, *(PREFIXES[p] for p in VOCABULARIES)):
         graph.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
     graph.add((dataset, DCTERMS.conformsTo, URIRef(f"{base}shapes")))
     for row in store.select(EXAMPLES):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from rdflib import Graph
 from werkzeug.http import is_resource_modified
@@ -14,7 +13,7 @@ from . import context
 from .dataset_docs import dataset_description, dump_media_type
 from .describe import new_graph
 from .resources import Document, base_iri, not_found, raw_path, see_other, serve, split_suffix, state
-from .store import get_store, to_rdflib
+from .store import get_store
 
 bp = Blueprint("published", __name__)
 
@@ -24,8 +23,7 @@ def named_graph(iri: str) -> Graph:
     cache = state().graphs
     if iri not in cache:
         graph = new_graph()
-        for quad in get_store().store.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
-            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        graph += get_store().construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
         cache[iri] = graph
     return cache[iri]
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import resource
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.plugins.sparql.processor import SPARQLProcessor, parseQuery, translateQuery
 
 from . import live_checks
 from .linemap import LineMap, parse_with_lines
@@ -46,16 +50,32 @@ def validate_turtle(data: bytes, *, shapes: Graph, ontology: Graph, live_graph: 
     """Validate a contributed Turtle file against our shapes, together with the live dataset.
 
     Syntax and limits are checked in-process (fast, linear); the rest runs in a forked child killed after
-    ``timeout`` seconds when ``isolate`` is true.
+    ``timeout`` seconds when ``isolate`` is true. The upload is only ever data: never shapes, never a path or URL.
     """
-    started = time.monotonic()
-    lang = lang if lang in ("fr", "en") else "en"
-    try:
-        source, triples = check_turtle(data, base_iri, limits, lang)
-    except InputRejected as rejected:
-        return Report(INVALID_INPUT, lang, (rejected.problem,), elapsed=time.monotonic() - started)
     judge = Judge(shapes, ontology, live_graph if live_graph is not None else Graph(),
                   load_vocabulary(ontology), base_iri)
+    return validate_with_judge(data, judge, lang=lang, limits=limits, timeout=timeout, isolate=isolate)
+
+
+def judge_from_store(store, config) -> Judge:
+    """Build the judge from the store's cached rdflib views (shapes, ontology, data + ontology)."""
+    ontology = store.rdflib_graph(("ontology",))
+    return Judge(store.rdflib_graph(("shapes",)), ontology, store.rdflib_graph(("data", "ontology")),
+                 load_vocabulary(ontology), config.get("BASE_IRI", DEFAULT_BASE_IRI))
+
+
+def validate_with_judge(data: bytes, judge: Judge, *, lang: str = "fr", limits: Limits | None = None,
+                        max_bytes: int | None = None, timeout: float | None = 30.0, isolate: bool = True) -> Report:
+    """Validate with an already built judge (what the server and the CLI do for every file)."""
+    started = time.monotonic()
+    lang = lang if lang in ("fr", "en") else "en"
+    limits = limits or Limits()
+    if max_bytes is not None:
+        limits = replace(limits, max_bytes=max_bytes)
+    try:
+        source, triples = check_turtle(data, judge.base_iri, limits, lang)
+    except InputRejected as rejected:
+        return Report(INVALID_INPUT, lang, (rejected.problem,), elapsed=round(time.monotonic() - started, 3))
     if isolate:
         report = _run_in_child(source, triples, judge, lang, timeout)
     else:
@@ -102,9 +122,11 @@ def shape_problems(graph: Graph, linemap: LineMap, judge: Judge, lang: str) -> l
     data += graph
     shapes = Graph()
     shapes += judge.shapes  # pyshacl writes into the shapes graph (pySHACL #314): never hand it the shared one
-    _, results, _ = shacl_validate(data, shacl_graph=shapes, ont_graph=None, inference="none", advanced=True,
-                                   allow_warnings=True, allow_infos=True, do_owl_imports=False, meta_shacl=False)
-    mine = set(graph.subjects()) | {o for o in graph.objects() if isinstance(o, URIRef | BNode)}
+    with _prepared_shape_queries():
+        _, results, _ = shacl_validate(data, shacl_graph=shapes, ont_graph=None, inference="none", advanced=False,
+                                       allow_warnings=True, allow_infos=True, do_owl_imports=False, meta_shacl=False)
+    live = judge.live_graph
+    mine = set(graph.subjects()) | {o for o in graph.objects() if isinstance(o, BNode) or (o, None, None) not in live}
     problems = []
     for report in results.subjects(rdflib.RDF.type, SH.ValidationReport):
         for result in results.objects(report, SH.result):
@@ -112,6 +134,28 @@ def shape_problems(graph: Graph, linemap: LineMap, judge: Judge, lang: str) -> l
             if focus in mine:
                 problems.append(_shape_problem(results, result, graph, linemap, judge, lang))
     return problems
+
+
+@functools.lru_cache(maxsize=256)
+def _prepare(query: str, base: str | None, namespaces: tuple[tuple[str, str], ...]):
+    return translateQuery(parseQuery(query), base, dict(namespaces))
+
+
+@contextmanager
+def _prepared_shape_queries() -> Iterator[None]:
+    """Parse each SHACL-SPARQL query of our shapes once, not once per focus node (13 s → 1 s on data/)."""
+    original = SPARQLProcessor.query
+
+    def query(self, query, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+        if isinstance(query, str):
+            query = _prepare(query, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+        return original(self, query, initBindings, initNs, base, DEBUG)
+
+    SPARQLProcessor.query = query
+    try:
+        yield
+    finally:
+        SPARQLProcessor.query = original
 
 
 def _pick_message(messages: list[Literal], lang: str) -> str:

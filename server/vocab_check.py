@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS, DefinedNamespace
 
 from .linemap import LineMap
@@ -30,7 +30,8 @@ for _namespace in (SKOS, DCTERMS, PROV, FOAF):
 _BY_CASE = [str(ns) for ns in (ORG, GEO, IGEO, SCHEMA, RDFS, OWL, PTCE._NS)] + list(_CLOSED)
 _PREFIXES = {str(ns): prefix for prefix, ns in
              (("ptce", PTCE._NS), ("org", ORG), ("skos", SKOS._NS), ("dcterms", DCTERMS._NS), ("prov", PROV._NS),
-              ("foaf", FOAF._NS), ("geo", GEO), ("igeo", IGEO), ("schema", SCHEMA))}
+              ("foaf", FOAF._NS), ("geo", GEO), ("igeo", IGEO), ("schema", SCHEMA), ("rdf", RDF._NS),
+              ("rdfs", RDFS._NS), ("owl", OWL._NS), ("xsd", XSD._NS))}
 
 
 @dataclass(frozen=True)
@@ -130,11 +131,25 @@ def check_vocabulary(graph: Graph, linemap: LineMap, vocabulary: Vocabulary, lan
     return list(problems.values())
 
 
+def _candidates(namespace: str, vocabulary: Vocabulary) -> dict[str, str]:
+    """Lower-cased local name → prefixed name; our own terms, then the other closed vocabularies."""
+    found: dict[str, str] = {}
+    sources = [(vocabulary.namespace, [t[len(vocabulary.namespace):] for t in vocabulary.terms])]
+    sources += sorted(_CLOSED.items(), key=lambda item: item[0] != namespace)
+    for space, names in sources:
+        prefix = _PREFIXES.get(space)
+        for name in names:
+            found.setdefault(name.lower(), f"{prefix}:{name}" if prefix else f"<{space}{name}>")
+    return found
+
+
 def _unknown(iri, local, known, namespace, vocabulary, position, lang) -> Problem:
-    lowered = {name.lower(): name for name in known}
-    matches = difflib.get_close_matches(local.lower(), list(lowered), n=3, cutoff=0.6)
+    own = {name.lower() for name in known}
+    candidates = _candidates(namespace, vocabulary)
+    matches = difflib.get_close_matches(local.lower(), list(candidates), n=4, cutoff=0.6)
+    matches.sort(key=lambda m: m not in own)  # terms of the same vocabulary first
+    suggestions = [candidates[m] for m in matches[:3]]
     prefix = _PREFIXES.get(namespace)
-    suggestions = [f"{prefix}:{lowered[m]}" if prefix else f"<{namespace}{lowered[m]}>" for m in matches]
     vocabulary_name = f"{prefix}:" if prefix else f"<{namespace}>"
     message = text("unknown_term", lang, term=curie(iri), vocabulary=vocabulary_name)
     hint = text("did_you_mean", lang, suggestions=", ".join(suggestions)) if suggestions else ""
