@@ -29,6 +29,7 @@ _VIRTUOSO_BNODE = re.compile(rb'(<bnode>|"type"\s*:\s*"bnode"\s*,\s*"value"\s*:\
 _VIRTUOSO_GEOMETRY = b"http://www.openlinksw.com/schemas/virtrdf#Geometry"
 _WKT_LITERAL = b"http://www.opengis.net/ont/geosparql#wktLiteral"
 
+_SYNTAX_CHECKER = ox.Store()  # always empty
 _TOKEN = re.compile(
     r"""(?P<skip>\s+|\#[^\n]*)
     |(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
@@ -225,6 +226,9 @@ class RemoteStore(QueryableStore):
         substitutions = options.pop("substitutions", None) or {}
         if options:
             raise TypeError(f"options not supported by the external engine: {', '.join(sorted(options))}")
+        # Parse with Oxigraph first (on an always-empty store), so a syntax error is the same SyntaxError,
+        # with line and column, as on the embedded store, and the engine only ever sees valid SPARQL queries.
+        _SYNTAX_CHECKER.query(sparql, prefixes=prefixes, base_iri=base_iri)
         parts = split_query(sparql, prefixes)
         prologue = "".join(
             f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items() if p not in parts.declared_prefixes

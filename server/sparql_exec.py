@@ -1,29 +1,33 @@
-"""Evaluation of checked SPARQL queries by Oxigraph, each in a forked child process killed at the deadline.
+"""Evaluation of checked SPARQL queries by Oxigraph in pooled worker processes killed at the deadline.
 
-Why a child process: Oxigraph evaluates in Rust and cannot be interrupted from Python, and a thread
-deadline does not stop a query that holds the GIL. A forked child shares the loaded store copy-on-write
-(no reload), installs the sandbox, limits its own memory and CPU time, writes the serialised answer to a
-pipe and exits; the parent waits at most ``timeout`` seconds, then kills it. Cost: one ``fork()`` per query
-(measured in ``tests/test_sparql_limits.py``; about 10-30 ms on the PTCE data).
+The process model (a fork server and pre-forked workers sharing the loaded store copy-on-write) is in
+:mod:`server.sparql_pool`; this module holds what a worker does with one query (:func:`evaluate`: Oxigraph
+evaluates and serialises, capped at the row limit) and what the endpoint calls (:func:`run_isolated`).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
-import json
-import os
 import re
 import resource
-import select
-import signal
-import time
+import threading
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from .namespaces import PREFIXES
 from .sandbox import install_sandbox
-from .sparql_formats import serialize_boolean, serialize_solutions, serialize_triples
+from .sparql_formats import (
+    OutputTooLarge,
+    serialize_boolean,
+    serialize_solutions,
+    serialize_solutions_capped,
+    serialize_triples,
+)
+from .sparql_pool import WorkerLost, WorkerPool
 
 _POSITION = re.compile(r"^error at (\d+):(\d+): ")
 
@@ -86,11 +90,15 @@ def syntax_failure(error: SyntaxError) -> QueryFailed:
     )
 
 
-def evaluate(store, text: str, fmt_key: str, dataset: Dataset | None, row_limit: int) -> Answer:
+def evaluate(
+    store, text: str, fmt_key: str, dataset: Dataset | None, row_limit: int, max_bytes: int = 256 << 20
+) -> Answer:
     """Evaluate a checked query and serialise its result (SELECT rows and triples capped at ``row_limit``).
 
     ``store`` is the app's store (:class:`server.store.GraphStore` or any object with the same ``query()``,
-    which preloads our prefixes and returns pyoxigraph results).
+    which preloads our prefixes and returns pyoxigraph results). SELECT results are written by Oxigraph
+    (:func:`server.sparql_formats.serialize_solutions_capped`); Python writes them only in the rare case
+    where the cut after ``row_limit`` rows cannot be found in Oxigraph's output.
     """
     try:
         result = store.query(text, **_query_options(dataset))
@@ -99,117 +107,122 @@ def evaluate(store, text: str, fmt_key: str, dataset: Dataset | None, row_limit:
     try:
         if isinstance(result, ox.QueryBoolean):
             return Answer(200, "", serialize_boolean(result, fmt_key))
+        if isinstance(result, ox.QuerySolutions):
+            capped = serialize_solutions_capped(result, fmt_key, row_limit, max_bytes)
+            if capped is not None:
+                return Answer(200, "", capped[0], _cap_headers(row_limit, capped[1]))
+            result = store.query(text, **_query_options(dataset))
         items = list(itertools.islice(result, row_limit + 1))
+    except OutputTooLarge:
+        raise _too_large(max_bytes) from None
     except (OSError, RuntimeError, ValueError, TypeError) as error:
         raise QueryFailed(400, f"The query could not be evaluated: {str(error)[:300]}") from None
     truncated = len(items) > row_limit
     items = items[:row_limit]
+    if isinstance(result, ox.QuerySolutions):
+        variables = [variable.value for variable in result.variables]
+        body = serialize_solutions(variables, items, fmt_key)
+    else:
+        body = serialize_triples(items, fmt_key, PREFIXES)
+    if len(body) > max_bytes:
+        raise _too_large(max_bytes)
+    return Answer(200, "", body, _cap_headers(row_limit, truncated))
+
+
+def _cap_headers(row_limit: int, truncated: bool) -> dict[str, str]:
     headers = {"X-Row-Limit": str(row_limit), "X-Result-Truncated": "true" if truncated else "false"}
     if truncated:
         headers["Warning"] = f'199 - "result truncated to the first {row_limit} rows (server row limit)"'
-    if isinstance(result, ox.QuerySolutions):
-        variables = [variable.value for variable in result.variables]
-        return Answer(200, "", serialize_solutions(variables, items, fmt_key), headers)
-    return Answer(200, "", serialize_triples(items, fmt_key, PREFIXES), headers)
+    return headers
 
 
-def _limit_resources(limits: Limits) -> None:
-    with open("/proc/self/statm") as statm:
-        current = int(statm.read().split()[0]) * resource.getpagesize()
-    address_space = current + limits.memory_bytes
-    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-    cpu = int(limits.timeout) + 2
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+def _too_large(max_bytes: int) -> QueryFailed:
+    return QueryFailed(503, f"The result is larger than the server's limit of {max_bytes} bytes.")
 
 
-def _run_child(write_fd: int, store, text, fmt_key, dataset, limits, allowed_dirs) -> None:
-    """Body of the forked child: evaluate, write ``header-json\\nbody`` to the pipe, exit without cleanup."""
-    code = 0
+def _dataset_from(value: list | None) -> Dataset | None:
+    return None if value is None else Dataset(tuple(value[0]), tuple(value[1]))
+
+
+def answer_request(store, request: dict) -> tuple[dict, bytes]:
+    """Worker side: evaluate one request (a JSON header) and return the answer's header and body."""
     try:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        _limit_resources(limits)
+        answer = evaluate(
+            store,
+            request["text"],
+            request["format"],
+            _dataset_from(request["dataset"]),
+            request["row_limit"],
+            request["max_bytes"],
+        )
+        return {"status": 200, "headers": answer.headers}, answer.body
+    except QueryFailed as failure:
+        header = {"status": failure.status, "message": failure.message}
+        return {**header, "line": failure.line, "column": failure.column}, b""
+    except MemoryError:
+        message = "The query needed more memory than the server allows."
+        return {"status": 503, "message": message, "retire": True}, b""
+
+
+def _worker_setup(memory_bytes: int, allowed_dirs) -> Callable[[], None]:
+    def setup() -> None:
+        with open("/proc/self/statm") as statm:
+            current = int(statm.read().split()[0]) * resource.getpagesize()
+        address_space = current + memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
         if allowed_dirs is not None:
             install_sandbox(allowed_dirs)
-        try:
-            answer = evaluate(store, text, fmt_key, dataset, limits.row_limit)
-            header = {"status": answer.status, "headers": answer.headers}
-            body = answer.body
-        except QueryFailed as failure:
-            header = {
-                "status": failure.status,
-                "message": failure.message,
-                "line": failure.line,
-                "column": failure.column,
-            }
-            body = b""
-        except MemoryError:
-            header = {"status": 503, "message": "The query needed more memory than the server allows."}
-            body = b""
-        payload = json.dumps(header).encode() + b"\n" + body
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(write_fd, view) :]
-    except BaseException:  # noqa: BLE001 - a child must never return into the server's code
-        code = 1
-    finally:
-        os._exit(code)
+
+    return setup
 
 
-def _read_until(read_fd: int, deadline: float, max_bytes: int) -> tuple[bytes, str | None]:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return b"", "timeout"
-        ready, _, _ = select.select([read_fd], [], [], remaining)
-        if not ready:
-            return b"", "timeout"
-        chunk = os.read(read_fd, 1 << 20)
-        if not chunk:
-            return b"".join(chunks), None
-        size += len(chunk)
-        if size > max_bytes:
-            return b"", "too large"
-        chunks.append(chunk)
+_pools: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_pools_lock = threading.Lock()
+
+
+def worker_pool(store, memory_bytes: int = 1 << 30, allowed_dirs=(), size: int = 2) -> WorkerPool:
+    """Return (starting it the first time) the pool of evaluation workers of ``store``.
+
+    Call it at start-up, before the web server starts threads, so that the fork server is forked from a
+    single-threaded process; otherwise the first query starts it. ``allowed_dirs=None`` means no sandbox
+    (an external engine, reached over the network).
+    """
+    key = (memory_bytes, None if allowed_dirs is None else tuple(str(d) for d in allowed_dirs))
+    with _pools_lock:
+        pools = _pools.setdefault(store, {})
+        if key not in pools:
+            handler = functools.partial(answer_request, store)
+            pools[key] = WorkerPool(handler, _worker_setup(memory_bytes, allowed_dirs), size)
+        return pools[key]
 
 
 def run_isolated(
     store, text: str, fmt_key: str, dataset: Dataset | None, limits: Limits, allowed_dirs=()
 ) -> Answer:
-    """Evaluate in a forked child with a hard time limit; raise :class:`QueryFailed` on any failure.
+    """Evaluate in a pooled worker process with a hard time limit; raise :class:`QueryFailed` on failure.
 
-    The child installs :func:`server.sandbox.install_sandbox` (``allowed_dirs``) unless ``allowed_dirs``
+    The workers install :func:`server.sandbox.install_sandbox` (``allowed_dirs``) unless ``allowed_dirs``
     is None (an external engine, reached over the network).
     """
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        _run_child(write_fd, store, text, fmt_key, dataset, limits, allowed_dirs)
-    os.close(write_fd)
-    data, problem = b"", None
+    pool = worker_pool(store, limits.memory_bytes, allowed_dirs)
+    request = {
+        "text": text,
+        "format": fmt_key,
+        "dataset": None if dataset is None else [dataset.default_graphs, dataset.named_graphs],
+        "row_limit": limits.row_limit,
+        "max_bytes": limits.max_output_bytes,
+        "timeout": limits.timeout,
+    }
     try:
-        data, problem = _read_until(read_fd, time.monotonic() + limits.timeout, limits.max_output_bytes)
-    finally:
-        os.close(read_fd)
-        if data == b"":
-            os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-    if problem == "timeout":
-        raise QueryFailed(
-            503, f"The query was stopped after the server's time limit of {limits.timeout:g} s."
-        )
-    if problem == "too large":
-        raise QueryFailed(
-            503, f"The result is larger than the server's limit of {limits.max_output_bytes} bytes."
-        )
-    header_line, _, body = data.partition(b"\n")
-    if not header_line:
-        reason = "memory or CPU limit" if os.WIFSIGNALED(status) else "an internal error"
-        raise QueryFailed(503, f"The query was stopped by the server ({reason}).")
-    header = json.loads(header_line)
+        header, body = pool.run(request, limits.timeout, limits.max_output_bytes)
+    except WorkerLost as lost:
+        if lost.reason == "timeout":
+            raise QueryFailed(
+                503, f"The query was stopped after the server's time limit of {limits.timeout:g} s."
+            ) from None
+        if lost.reason == "too large":
+            raise _too_large(limits.max_output_bytes) from None
+        raise QueryFailed(503, "The query was stopped by the server (memory or CPU limit).") from None
     if header["status"] != 200:
         raise QueryFailed(header["status"], header["message"], header.get("line"), header.get("column"))
     return Answer(200, "", body, header.get("headers", {}))

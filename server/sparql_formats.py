@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -156,17 +157,142 @@ def serialize_solutions(variables: list[str], rows: list, key: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-BOOLEAN_FORMATS = {
+RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
 }
+BOOLEAN_FORMATS = RESULT_FORMATS
 
 
 def serialize_boolean(result: ox.QueryBoolean, key: str) -> bytes:
     """Write an ASK answer with Oxigraph's own serialiser."""
-    return result.serialize(format=BOOLEAN_FORMATS[key])
+    return result.serialize(format=RESULT_FORMATS[key])
+
+
+class OutputTooLarge(Exception):
+    """The serialised answer grew past the server's byte limit."""
+
+
+class _Enough(Exception):
+    """Raised inside the writer to stop Oxigraph's serialiser once the row cap is certainly exceeded."""
+
+
+#: Per format: the byte strings that begin (json, xml) or end (csv, tsv) a row in Oxigraph's output,
+#: how many of them the header holds, and the footer that closes a truncated answer. Counting them gives
+#: an upper bound of the rows written (a literal may contain one), never an undercount.
+_ROW_MARKERS = {
+    "json": ((b"[{", b",{"), 0, b"]}}"),
+    "xml": ((b"<result>",), 0, b"</results></sparql>"),
+    "csv": ((b"\r\n",), 1, b""),
+    "tsv": ((b"\n",), 1, b""),
+}
+
+
+class _CappedWriter:
+    """A file-like sink for Oxigraph: keeps the bytes, counts row markers per chunk, stops past the cap."""
+
+    def __init__(self, key: str, row_limit: int, max_bytes: int):
+        self.markers, header, _ = _ROW_MARKERS[key]
+        self.stop_at = row_limit + header + 1
+        self.max_bytes = max_bytes
+        self.chunks: list[bytes] = []
+        self.size = self.count = 0
+        self.tail = b""
+        self.stopped = False
+        self.overlap = max(len(marker) for marker in self.markers) - 1  # a marker split between chunks
+
+    def write(self, data: bytes) -> int:
+        if self.stopped:  # Oxigraph's buffered writer retries the failed chunk when it is dropped
+            raise _Enough
+        self.chunks.append(data)
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            self.stopped = True
+            raise OutputTooLarge
+        window = self.tail + data
+        self.count += sum(window.count(marker) for marker in self.markers)
+        self.tail = window[len(window) - self.overlap :]
+        if self.count >= self.stop_at:
+            self.stopped = True
+            raise _Enough
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the bytes are kept in memory."""
+
+
+_CSV_TOKEN = re.compile(rb'"[^"]*"|\r\n|"')
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[{\]}]|"')
+
+
+def _find_nth(buffer: bytes, needle: bytes, count: int) -> int:
+    position = -1
+    for _ in range(count):
+        position = buffer.find(needle, position + 1)
+        if position < 0:
+            return -1
+    return position
+
+
+def _row_start(buffer: bytes, key: str, index: int) -> int | None:
+    """Offset where row ``index`` (0-based) starts, if the buffer certainly holds that row; else None."""
+    if key == "xml":
+        position = _find_nth(buffer, b"<result>", index + 1)
+        return position if position >= 0 else None
+    if key == "tsv":
+        position = _find_nth(buffer, b"\n", index + 1)
+        return None if position < 0 or buffer.find(b"\n", position + 1) < 0 else position + 1
+    if key == "csv":
+        ends = []
+        for match in _CSV_TOKEN.finditer(buffer):
+            if match.group() == b'"':
+                return None  # an unterminated quoted value: the rest is incomplete
+            if match.group() == b"\r\n":
+                ends.append(match.end())
+                if len(ends) == index + 2:
+                    return ends[index]
+        return None
+    depth, rows = 0, 0
+    for match in _JSON_TOKEN.finditer(buffer):
+        token = match.group()
+        if token in (b"{", b"["):
+            if token == b"{" and depth == 3:
+                rows += 1
+                if rows == index + 1:
+                    return match.start()
+            depth += 1
+        elif token in (b"}", b"]"):
+            depth -= 1
+        elif token == b'"':
+            return None
+    return None
+
+
+def serialize_solutions_capped(
+    result: ox.QuerySolutions, key: str, row_limit: int, max_bytes: int
+) -> tuple[bytes, bool] | None:
+    """Let Oxigraph write SELECT results, stopping after ``row_limit`` rows; return (body, truncated).
+
+    No Python work per row: the writer counts row markers in Oxigraph's 8 kB chunks. When the count
+    passes the cap, the kept bytes are scanned once to cut exactly after ``row_limit`` rows. Returns None
+    when the markers over-counted (literals containing them) and the cut cannot be proven: the caller
+    then falls back to :func:`serialize_solutions`. Raises :class:`OutputTooLarge` past ``max_bytes``.
+    """
+    writer = _CappedWriter(key, row_limit, max_bytes)
+    try:
+        result.serialize(writer, format=RESULT_FORMATS[key])
+    except _Enough:
+        buffer = b"".join(writer.chunks)
+        cut = _row_start(buffer, key, row_limit)
+        if cut is None:
+            return None
+        head = buffer[:cut]
+        if key == "json" and head.endswith(b","):
+            head = head[:-1]
+        return head + _ROW_MARKERS[key][2], True
+    return b"".join(writer.chunks), False
 
 
 def serialize_triples(triples: list, key: str, prefixes: dict[str, str]) -> bytes:

@@ -139,8 +139,6 @@ def check_turtle(data: bytes, base_iri: str, limits: Limits = Limits(), lang: st
     if len(data) > limits.max_bytes:
         raise _reject("input", text("too_large", lang, size=len(data), limit=limits.max_bytes), lang=lang)
     source = decode_strict(data, lang)
-    if not source.strip():
-        raise _reject("input", text("empty", lang), lang=lang)
     triples = parse_strict(source, base_iri, lang)
     scan_structure(source, limits, lang)
     check_terms(triples, source, limits, lang)

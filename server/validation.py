@@ -76,7 +76,9 @@ def validate_with_judge(data: bytes, judge: Judge, *, lang: str = "fr", limits: 
         source, triples = check_turtle(data, judge.base_iri, limits, lang)
     except InputRejected as rejected:
         return Report(INVALID_INPUT, lang, (rejected.problem,), elapsed=round(time.monotonic() - started, 3))
-    if isolate:
+    if not triples:
+        report = Report(CONFORMS, lang, (Problem("Warning", "input", text("empty", lang)),))
+    elif isolate:
         report = _run_in_child(source, triples, judge, lang, timeout)
     else:
         report = analyse(source, triples, judge, lang)
@@ -94,7 +96,8 @@ def analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str) -> R
     problems += shape_problems(graph, linemap, judge, lang)
     problems += live_checks.dangling_links(graph, judge.live_graph, linemap, judge.base_iri, lang)
     problems += live_checks.likely_duplicates(graph, judge.live_graph, linemap, lang)
-    problems = [_with_excerpt(p, source) for p in problems]
+    unique = {(p.severity, p.line, p.column, p.message, p.focus, p.path, p.value): p for p in reversed(problems)}
+    problems = [_with_excerpt(p, source) for p in unique.values()]  # one entry when two constraints say the same
     problems.sort(key=lambda p: (p.line or 10**9, p.column or 0, p.severity != "Violation"))
     summary = live_checks.summarise(graph, judge.live_graph, judge.shapes, linemap, lang)
     status = DOES_NOT_CONFORM if any(p.severity == "Violation" for p in problems) else CONFORMS
@@ -181,6 +184,8 @@ def _shape_problem(results: Graph, result, graph: Graph, linemap: LineMap, judge
     path_text = curie(str(path)) if isinstance(path, URIRef) else "?"
     shown = label or (curie(str(focus)) if isinstance(focus, URIRef) else "[ ]")
     hint_key = "shape_hint_missing" if component in _MISSING_COMPONENTS else "shape_hint"
+    if not isinstance(path, URIRef):
+        hint_key, path_text = "shape_hint_node", ""
     return Problem(severity, "shape", _pick_message(messages, lang), line, column, focus=focus.n3(),
                    focus_label=label, path=path.n3() if isinstance(path, URIRef) else None,
                    value=value.n3() if value is not None else None, hint=text(hint_key, lang, path=path_text,

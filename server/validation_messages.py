@@ -11,7 +11,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The file is {size} bytes; the limit is {limit} bytes. Split it into smaller files.",
         "fr": "Le fichier fait {size} octets ; la limite est de {limit} octets. Découpez-le en fichiers plus petits.",
     },
-    "empty": {"en": "The file is empty.", "fr": "Le fichier est vide."},
+    "empty": {"en": "The file contains no triples.", "fr": "Le fichier ne contient aucun triplet."},
     "bad_utf8": {
         "en": "This line is not valid UTF-8 (byte {byte}). Save the file as UTF-8.",
         "fr": "Cette ligne n'est pas en UTF-8 valide (octet {byte}). Enregistrez le fichier en UTF-8.",
@@ -114,6 +114,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "shape_hint": {
         "en": "Fix the value of {path} on {focus}.",
         "fr": "Corrigez la valeur de {path} sur {focus}.",
+    },
+    "shape_hint_node": {
+        "en": "Complete or correct the description of {focus}.",
+        "fr": "Complétez ou corrigez la description de {focus}.",
     },
     "shape_hint_missing": {
         "en": "Add {path} to {focus}.",

@@ -267,7 +267,7 @@ def test_pages_are_the_same_through_both_backends(embedded, embedded_app, remote
     home = embedded_client.get("/")
     assert home.status_code == 200
     assert remote_client.get("/").get_data(as_text=True) == home.get_data(as_text=True)
-    paths = sample_paths(embedded)
+    paths = sample_paths(embedded)[:8]  # one resource of each of 8 classes (pages take many queries)
     assert paths
     for path in paths:
         expected = embedded_client.get(path, headers={"Accept": "text/turtle"}, follow_redirects=True)

@@ -1,0 +1,248 @@
+"""A pool of pre-forked SPARQL evaluation workers, spawned by a single-threaded fork server.
+
+Why processes: Oxigraph evaluates in Rust and cannot be interrupted from Python, and a thread deadline
+does not stop a query that holds the GIL (``../shared/docs/tech.md`` §2.3). Why a pool: forking per query
+costs 10-50 ms, growing with the size of the loaded store.
+
+How: when the pool is created, the server forks one *fork server* that holds the loaded store
+(copy-on-write) and never starts a thread. Each worker is forked from it, so no worker is ever forked
+from the threaded web server. A worker limits its own memory (``RLIMIT_AS``) and CPU time, installs the
+sandbox, then answers requests one at a time over a Unix socket it shares with the web server. The web
+server waits for an answer at most until the query's deadline; past it, or when the answer grows too
+large, it kills that worker and a replacement is forked in the background. Workers are recycled after
+``MAX_QUERIES`` queries or a ``MemoryError``. The fork server and its workers exit when the web server does
+(end of file on their sockets).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import struct
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+
+MAX_QUERIES = 1000
+_FRAME = struct.Struct("!II")  # header length, body length
+_pools: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
+
+
+class WorkerLost(Exception):
+    """The worker died, timed out or sent too much; ``reason`` is "timeout", "too large" or "died"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def send_frame(sock: socket.socket, header: dict, body: bytes = b"") -> None:
+    """Send one message: a JSON header and a byte body."""
+    encoded = json.dumps(header).encode()
+    sock.sendall(_FRAME.pack(len(encoded), len(body)) + encoded + body)
+
+
+def _recv_exactly(sock: socket.socket, size: int, deadline: float | None) -> bytes | None:
+    buffer = bytearray()
+    while len(buffer) < size:
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([sock], [], [], remaining)[0]:
+                raise WorkerLost("timeout")
+        chunk = sock.recv(min(size - len(buffer), 1 << 20))
+        if not chunk:
+            return None
+        buffer += chunk
+    return bytes(buffer)
+
+
+def recv_frame(
+    sock: socket.socket, deadline: float | None = None, max_bytes: int = 1 << 62
+) -> tuple[dict, bytes] | None:
+    """Receive one message (None at end of file); raise :class:`WorkerLost` past the deadline or size."""
+    prefix = _recv_exactly(sock, _FRAME.size, deadline)
+    if prefix is None:
+        return None
+    header_size, body_size = _FRAME.unpack(prefix)
+    if body_size > max_bytes:
+        raise WorkerLost("too large")
+    payload = _recv_exactly(sock, header_size + body_size, deadline)
+    if payload is None:
+        return None
+    return json.loads(payload[:header_size]), payload[header_size:]
+
+
+@dataclass
+class _Worker:
+    pid: int
+    sock: socket.socket
+    served: int = 0
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.sock.close()
+
+
+Handler = Callable[[dict], tuple[dict, bytes]]
+
+
+def _close_other_pools(keep: WorkerPool | None = None) -> None:
+    """In a freshly forked child: drop the sockets of every pool (so they see end of file correctly)."""
+    for pool in list(_pools):
+        if pool is not keep:
+            pool._forget()
+
+
+class WorkerPool:
+    """Pre-forked workers running ``handler(request) -> (header, body)`` in their own process."""
+
+    def __init__(self, handler: Handler, setup: Callable[[], None], size: int = 2):
+        self.size = size
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._spawn_lock = threading.Lock()
+        self._closed = False
+        parent_end, server_end = socket.socketpair()
+        gc.collect()
+        gc.freeze()  # objects loaded so far stay in shared pages (no copy-on-write from the collector)
+        pid = os.fork()
+        if pid == 0:
+            parent_end.close()
+            _close_other_pools()
+            _fork_server(server_end, handler, setup)
+        gc.unfreeze()
+        server_end.close()
+        self._control, self._server_pid = parent_end, pid
+        _pools.add(self)
+        weakref.finalize(self, _shutdown, self._control, self._server_pid, self._idle)
+        for _ in range(size):
+            self._idle.append(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        with self._spawn_lock:
+            self._control.sendall(b"F")
+            message, fds, _, _ = socket.recv_fds(self._control, 32, 1)
+            if not fds:
+                raise RuntimeError("the SPARQL fork server is gone")
+        return _Worker(int(message), socket.socket(fileno=fds[0]))
+
+    def _take(self) -> _Worker:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return self._spawn()
+
+    def _refill(self) -> None:
+        try:
+            worker = self._spawn()
+        except (OSError, RuntimeError):
+            return
+        with self._lock:
+            if self._closed or len(self._idle) >= self.size:
+                worker.kill()
+            else:
+                self._idle.append(worker)
+
+    def run(self, request: dict, timeout: float, max_bytes: int) -> tuple[dict, bytes]:
+        """Send one request to an idle worker; return its answer, or raise :class:`WorkerLost`."""
+        worker = self._take()
+        keep = False
+        try:
+            send_frame(worker.sock, request)
+            answer = recv_frame(worker.sock, time.monotonic() + timeout, max_bytes)
+            if answer is None:
+                raise WorkerLost("died")
+            worker.served += 1
+            keep = not answer[0].pop("retire", False) and worker.served < MAX_QUERIES
+            return answer
+        except OSError:
+            raise WorkerLost("died") from None
+        finally:
+            if keep:
+                with self._lock:
+                    self._idle.append(worker)
+            else:
+                worker.kill()
+                threading.Thread(target=self._refill, daemon=True).start()
+
+    def pids(self) -> tuple[int, list[int]]:
+        """The fork server's pid and the idle workers' pids (for tests and monitoring)."""
+        with self._lock:
+            return self._server_pid, [worker.pid for worker in self._idle]
+
+    def close(self) -> None:
+        """Stop every worker and the fork server."""
+        with self._lock:
+            self._closed = True
+        _shutdown(self._control, self._server_pid, self._idle)
+
+    def _forget(self) -> None:
+        self._control.close()
+        for worker in self._idle:
+            worker.sock.close()
+
+
+def _shutdown(control: socket.socket, server_pid: int, idle: list[_Worker]) -> None:
+    for worker in idle:
+        worker.kill()
+    idle.clear()
+    control.close()
+    try:
+        os.kill(server_pid, signal.SIGKILL)
+        os.waitpid(server_pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
+def _fork_server(control: socket.socket, handler: Handler, setup: Callable[[], None]) -> None:
+    """Body of the fork server: fork one worker per byte received; exit at end of file."""
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
+        while control.recv(1):
+            ours, theirs = socket.socketpair()
+            pid = os.fork()
+            if pid == 0:
+                control.close()
+                ours.close()
+                _worker(theirs, handler, setup)
+            theirs.close()
+            socket.send_fds(control, [str(pid).encode()], [ours.fileno()])
+            ours.close()
+    except BaseException:  # noqa: BLE001 - never return into the web server's code
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _worker(sock: socket.socket, handler: Handler, setup: Callable[[], None]) -> None:
+    """Body of a worker: set up (limits, sandbox), then answer requests until end of file."""
+    code = 0
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        gc.freeze()
+        setup()
+        while (message := recv_frame(sock)) is not None:
+            used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+            cpu = int(used + float(message[0].get("timeout", 60))) + 2
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.RLIM_INFINITY))
+            header, body = handler(message[0])
+            send_frame(sock, header, body)
+            if header.get("retire"):
+                break
+    except BaseException:  # noqa: BLE001 - a worker must never return into the server's code
+        code = 1
+    finally:
+        os._exit(code)
