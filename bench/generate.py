@@ -26,11 +26,27 @@ PREFIXES = """@prefix ptce: <https://w3id.org/ptce/ontology#> .
 @prefix role: <https://w3id.org/ptce/id/role/> .
 
 """
-CHARACTERISTICS = ["renouveau-productif", "ancrage-territorial", "innovation-socio-economique", "decloisonnement"]
+CHARACTERISTICS = [
+    "renouveau-productif",
+    "ancrage-territorial",
+    "innovation-socio-economique",
+    "decloisonnement",
+]
 SECTORS = ["culture"]
 ROLES = ["membre", "membre-fondateur", "structure-porteuse"]
 CATEGORIES = ["ESSEnterprise", "OtherEnterprise", "LocalAuthority", "ResearchCentre", "TrainingBody"]
-WORDS = ["Coop", "Ressourcerie", "Fabrique", "Atelier", "Pôle", "Réseau", "Maison", "Tiers-lieu", "Rivière", "Vallée"]
+WORDS = [
+    "Coop",
+    "Ressourcerie",
+    "Fabrique",
+    "Atelier",
+    "Pôle",
+    "Réseau",
+    "Maison",
+    "Tiers-lieu",
+    "Rivière",
+    "Vallée",
+]
 PLACES = ["du Lac", "des Monts", "de la Vallée", "du Bocage", "des Rivières", "du Littoral", "des Coteaux"]
 SOURCE = "https://www.lelabo-ess.org/"
 
@@ -83,10 +99,13 @@ def pole(rng: random.Random, index: int, codes: list[str], org_count: int) -> st
     chars = rng.sample(CHARACTERISTICS, 3)
     year = rng.randint(2005, 2024)
     lines = [
-        f'pole:synth-{index} a ptce:Pole ; rdfs:label "PTCE {rng.choice(WORDS)} {rng.choice(PLACES)} {index}"@fr ;',
+        f"pole:synth-{index} a ptce:Pole ; "
+        f'rdfs:label "PTCE {rng.choice(WORDS)} {rng.choice(PLACES)} {index}"@fr ;',
         f'  dcterms:description "Pôle de coopération synthétique n° {index} pour les essais de charge."@fr ;',
-        f"  schema:location commune:{rng.choice(codes)} ; schema:foundingDate \"{year}\"^^xsd:gYear ;",
-        "  ptce:characteristic " + ", ".join(f"char:{c}" for c in chars) + f" ; ptce:sector sector:{SECTORS[0]} ;",
+        f'  schema:location commune:{rng.choice(codes)} ; schema:foundingDate "{year}"^^xsd:gYear ;',
+        "  ptce:characteristic "
+        + ", ".join(f"char:{c}" for c in chars)
+        + f" ; ptce:sector sector:{SECTORS[0]} ;",
         "  org:hasMembership " + ", ".join(f"mem:synth-{index}--synth-{m}" for m in members) + " ;",
         f"  dcterms:source <{SOURCE}> .",
     ]
@@ -106,7 +125,9 @@ def generate(poles: int, out: Path, seed: int = 42) -> Path:
     towns, codes = communes(rng, max(50, poles // 10))
     org_count = max(20, poles * 2)
     (out / "synth-territories.ttl").write_text(PREFIXES + towns, encoding="utf-8")
-    (out / "synth-organisations.ttl").write_text(PREFIXES + organisations(rng, org_count, codes), encoding="utf-8")
+    (out / "synth-organisations.ttl").write_text(
+        PREFIXES + organisations(rng, org_count, codes), encoding="utf-8"
+    )
     with (out / "synth-poles.ttl").open("w", encoding="utf-8") as handle:
         handle.write(PREFIXES)
         for index in range(poles):

@@ -32,16 +32,23 @@ PREFIX igeo: <http://rdf.insee.fr/def/geo#>
 """
 QUERIES = {
     "count-by-characteristic": "SELECT ?c (COUNT(?p) AS ?n) WHERE { ?p ptce:characteristic ?c } GROUP BY ?c",
-    "poles-per-departement": "SELECT ?d (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a ptce:Pole ; schema:location ?c . "
-    "?d igeo:subdivisionDirecte ?c } GROUP BY ?d ORDER BY DESC(?n)",
+    "poles-per-departement": "SELECT ?d (COUNT(DISTINCT ?p) AS ?n) WHERE { "
+    "?p a ptce:Pole ; schema:location ?c . ?d igeo:subdivisionDirecte ?c } GROUP BY ?d ORDER BY DESC(?n)",
     "members-2-hop-join": "SELECT ?pole ?label ?memberLabel WHERE { ?pole a ptce:Pole ; rdfs:label ?label ; "
     "org:hasMembership ?m . ?m org:member ?a . ?a rdfs:label ?memberLabel } LIMIT 5000",
-    "regex-filter": 'SELECT ?p ?l WHERE { ?p a ptce:Pole ; rdfs:label ?l FILTER regex(?l, "rivières", "i") } LIMIT 5000',
+    "regex-filter": "SELECT ?p ?l WHERE { ?p a ptce:Pole ; rdfs:label ?l "
+    'FILTER regex(?l, "rivières", "i") } LIMIT 5000',
     "describe-pole": "DESCRIBE <https://w3id.org/ptce/id/pole/synth-42>",
     "ask": "ASK { <https://w3id.org/ptce/id/pole/synth-7> a ptce:Pole }",
 }
 HEAVY = ("count-by-characteristic", "poles-per-departement", "members-2-hop-join")
 ACCEPT = {"describe-pole": "text/turtle"}
+
+
+def post_query(endpoint: str, query: str, accept: str) -> requests.Response:
+    """POST a query as ``application/sparql-query`` (UTF-8 body), the same way to every server."""
+    headers = {"Accept": accept, "Content-Type": "application/sparql-query; charset=utf-8"}
+    return requests.post(endpoint, data=(PREFIXES + query).encode("utf-8"), headers=headers, timeout=300)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -65,6 +72,43 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def tree_memory_mb(pid: int) -> float:
+    """Return the proportional memory (PSS) of a process and all its descendants (SPARQL workers), in MB."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def sequential(endpoint: str, names: tuple[str, ...], repeats: int) -> dict[str, float]:
+    """Median latency (ms) of each query sent alone by one client (comparable with in-process times)."""
+    out = {}
+    for name in names:
+        samples = []
+        for _ in range(repeats + 1):
+            began = time.perf_counter()
+            response = post_query(endpoint, QUERIES[name], "application/sparql-results+json")
+            samples.append(time.perf_counter() - began)
+            if response.status_code != 200:
+                raise RuntimeError(f"{name}: {response.status_code} {response.text[:300]}")
+        out[name] = statistics.median(samples[1:]) * 1000
+    return out
 
 
 def start(command: list[str], url: str, timeout: float = 900) -> tuple[subprocess.Popen, float]:
@@ -101,7 +145,7 @@ def query_mix(endpoint: str, rounds: int, clients: int) -> dict:
     def one(name: str) -> None:
         headers = {"Accept": ACCEPT.get(name, "application/sparql-results+json")}
         began = time.perf_counter()
-        response = requests.post(endpoint, data={"query": PREFIXES + QUERIES[name]}, headers=headers, timeout=300)
+        response = post_query(endpoint, QUERIES[name], headers["Accept"])
         latencies[name].append(time.perf_counter() - began)
         if response.status_code != 200:
             raise RuntimeError(f"{name}: {response.status_code} {response.text[:300]}")
@@ -124,7 +168,9 @@ def in_process(folder: Path, repeats: int) -> dict:
     store = ox.Store()
     began = time.perf_counter()
     for path in sorted(folder.glob("*.ttl")):
-        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(f"urn:g:{path.stem}"))
+        store.bulk_load(
+            path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(f"urn:g:{path.stem}")
+        )
     load = time.perf_counter() - began
     times = {}
     for name, text in QUERIES.items():
@@ -186,7 +232,12 @@ def validation_times(folder: Path, triples: int) -> dict:
     graph = Graph().parse(data=data, format="turtle")
     validate(graph, shacl_graph=shapes, ont_graph=ontology)
     plain = time.perf_counter() - began
-    return {"triples": len(graph), "ours": ours, "pyshacl": plain, "conforms": getattr(report, "conforms", None)}
+    return {
+        "triples": len(graph),
+        "ours": ours,
+        "pyshacl": plain,
+        "conforms": getattr(report, "conforms", None),
+    }
 
 
 def bench_size(size: int, args) -> dict:
@@ -197,7 +248,14 @@ def bench_size(size: int, args) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as store_dir:
-        command = [str(Path(sys.executable).parent / "ptce"), "serve", "--port", str(port), "--data", str(folder)]
+        command = [
+            str(Path(sys.executable).parent / "ptce"),
+            "serve",
+            "--port",
+            str(port),
+            "--data",
+            str(folder),
+        ]
         process, startup = start(command + ["--store", store_dir], f"{base}/sparql?query=ASK%7B%7D")
         stop(process)
         process, startup_disk = start(command + ["--store", store_dir], f"{base}/sparql?query=ASK%7B%7D")
@@ -205,8 +263,14 @@ def bench_size(size: int, args) -> dict:
     process, startup_memory = start(command, f"{base}/sparql?query=ASK%7B%7D")
     try:
         row["ours"] = query_mix(f"{base}/sparql", args.rounds, args.clients)
-        row["ours"].update(startup=startup_memory, startup_disk=startup_disk, startup_first_disk=startup,
-                           rss=peak_rss_mb(process.pid))
+        row["ours"].update(
+            startup=startup_memory,
+            startup_disk=startup_disk,
+            startup_first_disk=startup,
+            rss=peak_rss_mb(process.pid),
+            tree_pss=tree_memory_mb(process.pid),
+        )
+        row["ours"]["sequential"] = sequential(f"{base}/sparql", HEAVY, args.repeats)
         row["pages"] = page_latency(base, args.repeats * 4)
     finally:
         stop(process)
@@ -215,8 +279,11 @@ def bench_size(size: int, args) -> dict:
         command = [sys.executable, str(HERE / "baseline_endpoint.py"), str(port), str(folder)]
         process, startup = start(command, f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", timeout=1800)
         try:
-            row["baseline"] = query_mix(f"http://127.0.0.1:{port}/sparql", max(1, args.rounds // 4), args.clients)
+            row["baseline"] = query_mix(
+                f"http://127.0.0.1:{port}/sparql", max(1, args.rounds // 4), args.clients
+            )
             row["baseline"].update(startup=startup, rss=peak_rss_mb(process.pid))
+            row["baseline"]["sequential"] = sequential(f"http://127.0.0.1:{port}/sparql", HEAVY, 1)
         finally:
             stop(process)
     return row
@@ -240,7 +307,10 @@ def main() -> None:
 
     write_report(rows, validation, HERE / "results.md", HERE / "results.png", " ".join(sys.argv[1:]))
     print((HERE / "results.md").read_text())
-    print(f"max RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB", file=sys.stderr)
+    print(
+        f"max RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
+        file=sys.stderr,
+    )
     os.sync()
 
 

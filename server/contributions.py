@@ -1,4 +1,4 @@
-"""The validator on the web: GET /validate (upload or paste form) and POST /validate (the API and the form)."""
+"""The validator on the web: GET /validate (upload or paste form) and POST /validate (API and form)."""
 
 from __future__ import annotations
 
@@ -15,34 +15,89 @@ bp = Blueprint("contributions", __name__)
 _lock = threading.Lock()
 
 #: Output formats: media type → key; the first one wins for */*.
-OUTPUTS = {"application/json": "json", "text/turtle": "turtle", "application/ld+json": "jsonld", "text/html": "html"}
-_ALIASES = {"json": "json", "turtle": "turtle", "ttl": "turtle", "jsonld": "jsonld", "json-ld": "jsonld",
-            "html": "html"}
+OUTPUTS = {
+    "application/json": "json",
+    "text/turtle": "turtle",
+    "application/ld+json": "jsonld",
+    "text/html": "html",
+}
+_ALIASES = {
+    "json": "json",
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
+    "html": "html",
+}
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 #: Request bodies taken as Turtle (N-Triples is a subset of Turtle).
-TURTLE_TYPES = {"text/turtle", "application/x-turtle", "application/turtle", "application/n-triples", "text/plain"}
+TURTLE_TYPES = {
+    "text/turtle",
+    "application/x-turtle",
+    "application/turtle",
+    "application/n-triples",
+    "text/plain",
+}
 
 UI_TEXT = {
-    "fr": {"title": "Valider un fichier Turtle", "file": "Fichier Turtle", "paste": "Ou collez le texte",
-           "submit": "Valider", "lang": "Langue du rapport", "report": "Rapport de validation",
-           "conforms": "Le fichier est conforme.", "does-not-conform": "Le fichier n'est pas conforme.",
-           "invalid-input": "Le fichier ne peut pas être lu.", "error": "Erreur interne du validateur.",
-           "summary": "Ce que le fichier ajouterait", "triples": "triplets dans le fichier",
-           "new_triples": "nouveaux triplets", "new_resources": "Nouvelles ressources par classe",
-           "changed": "Valeurs modifiées", "problems": "Problèmes", "line": "ligne", "column": "colonne",
-           "focus": "Ressource", "path": "Propriété", "value": "Valeur", "fix": "Correction",
-           "again": "Valider un autre fichier", "none": "Aucun problème.",
-           "intro": "Le fichier est vérifié avec les formes SHACL de PTCE Graph, avec le jeu de données actuel. "
-                    "Rien n'est enregistré.", "api": "API : POST /validate avec un corps text/turtle."},
-    "en": {"title": "Validate a Turtle file", "file": "Turtle file", "paste": "Or paste the text",
-           "submit": "Validate", "lang": "Report language", "report": "Validation report",
-           "conforms": "The file conforms.", "does-not-conform": "The file does not conform.",
-           "invalid-input": "The file cannot be read.", "error": "Internal error of the validator.",
-           "summary": "What the file would add", "triples": "triples in the file", "new_triples": "new triples",
-           "new_resources": "New resources by class", "changed": "Changed values", "problems": "Problems",
-           "line": "line", "column": "column", "focus": "Resource", "path": "Property", "value": "Value",
-           "fix": "Fix", "again": "Validate another file", "none": "No problem.",
-           "intro": "The file is checked with the PTCE Graph SHACL shapes, together with the current dataset. "
-                    "Nothing is stored.", "api": "API: POST /validate with a text/turtle body."},
+    "fr": {
+        "title": "Valider un fichier Turtle",
+        "file": "Fichier Turtle",
+        "paste": "Ou collez le texte",
+        "submit": "Valider",
+        "lang": "Langue du rapport",
+        "report": "Rapport de validation",
+        "conforms": "Le fichier est conforme.",
+        "does-not-conform": "Le fichier n'est pas conforme.",
+        "invalid-input": "Le fichier ne peut pas être lu.",
+        "error": "Erreur interne du validateur.",
+        "summary": "Ce que le fichier ajouterait",
+        "triples": "triplets dans le fichier",
+        "new_triples": "nouveaux triplets",
+        "new_resources": "Nouvelles ressources par classe",
+        "changed": "Valeurs modifiées",
+        "problems": "Problèmes",
+        "line": "ligne",
+        "column": "colonne",
+        "focus": "Ressource",
+        "path": "Propriété",
+        "value": "Valeur",
+        "fix": "Correction",
+        "again": "Valider un autre fichier",
+        "none": "Aucun problème.",
+        "intro": "Le fichier est vérifié avec les formes SHACL de PTCE Graph, avec le jeu de données actuel. "
+        "Rien n'est enregistré.",
+        "api": "API : POST /validate avec un corps text/turtle.",
+    },
+    "en": {
+        "title": "Validate a Turtle file",
+        "file": "Turtle file",
+        "paste": "Or paste the text",
+        "submit": "Validate",
+        "lang": "Report language",
+        "report": "Validation report",
+        "conforms": "The file conforms.",
+        "does-not-conform": "The file does not conform.",
+        "invalid-input": "The file cannot be read.",
+        "error": "Internal error of the validator.",
+        "summary": "What the file would add",
+        "triples": "triples in the file",
+        "new_triples": "new triples",
+        "new_resources": "New resources by class",
+        "changed": "Changed values",
+        "problems": "Problems",
+        "line": "line",
+        "column": "column",
+        "focus": "Resource",
+        "path": "Property",
+        "value": "Value",
+        "fix": "Fix",
+        "again": "Validate another file",
+        "none": "No problem.",
+        "intro": "The file is checked with the PTCE Graph SHACL shapes, together with the current dataset. "
+        "Nothing is stored.",
+        "api": "API: POST /validate with a text/turtle body.",
+    },
 }
 
 
@@ -57,8 +112,8 @@ def judge():
         return current_app.extensions["ptce-validator"]
 
 
-def _language() -> str:
-    asked = (request.values.get("lang") or "").lower()
+def _language(form: bool = False) -> str:
+    asked = ((request.form if form else request.args).get("lang") or request.args.get("lang") or "").lower()
     if asked in UI_TEXT:
         return asked
     return request.accept_languages.best_match(tuple(UI_TEXT), default="fr")
@@ -91,16 +146,19 @@ def validate():
         return _too_large(None, limit, lang, output)
     if data is None:
         return _refuse(415, lang, output)
+    if request.mimetype in FORM_TYPES:
+        lang = _language(form=True)
     from .validation import validate_with_judge
 
-    report = validate_with_judge(data, judge(), lang=lang, timeout=current_app.config["VALIDATION_TIMEOUT"],
-                                 max_bytes=limit)
+    report = validate_with_judge(
+        data, judge(), lang=lang, timeout=current_app.config["VALIDATION_TIMEOUT"], max_bytes=limit
+    )
     return _respond(report, output, HTTP_STATUSES[report.status])
 
 
 def _body() -> bytes | None:
     mimetype = request.mimetype
-    if mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+    if mimetype in FORM_TYPES:
         upload = request.files.get("file")
         if upload is not None and upload.filename:
             return upload.read()
@@ -116,8 +174,10 @@ def _too_large(size, limit, lang, output):
 
 
 def _refuse(status: int, lang: str, output: str):
-    message = {"fr": "Envoyez du Turtle : un corps text/turtle, ou un formulaire avec « file » ou « text ».",
-               "en": "Send Turtle: a text/turtle body, or a form with 'file' or 'text'."}[lang]
+    message = {
+        "fr": "Envoyez du Turtle : un corps text/turtle, ou un formulaire avec « file » ou « text ».",
+        "en": "Send Turtle: a text/turtle body, or a form with 'file' or 'text'.",
+    }[lang]
     return _respond(Report(INVALID_INPUT, lang, (Problem("Violation", "input", message),)), output, status)
 
 
@@ -136,8 +196,9 @@ def _respond(report: Report, output: str, status: int) -> Response:
 
 def _page(template: str, lang: str, status: int, **values) -> Response:
     other = "en" if lang == "fr" else "fr"
-    html = render_template(template, lang=lang, other_lang=other, formats=[], V=UI_TEXT[lang], short=short,
-                           **values)
+    html = render_template(
+        template, lang=lang, other_lang=other, formats=[], V=UI_TEXT[lang], short=short, **values
+    )
     return Response(html, status, mimetype="text/html")
 
 

@@ -1,7 +1,7 @@
 """Parse Turtle with rdflib while recording where each triple and node is written (line, column).
 
 rdflib's Turtle parser (``notation3.SinkParser``, pinned by ``rdflib>=7.6,<7.7``) counts lines for its own
-error messages; three of its methods are wrapped here to remember positions. Covered by tests/test_validation.py.
+error messages; three of its methods are wrapped here to remember positions (tests/test_validation.py).
 """
 
 from __future__ import annotations
@@ -70,7 +70,11 @@ class _LineParser(SinkParser):
     def makeStatement(self, quadruple) -> None:
         formula, predicate, subject, obj = quadruple
         sink = self._store
-        triple = (sink.normalise(formula, subject), sink.normalise(formula, predicate), sink.normalise(formula, obj))
+        triple = (
+            sink.normalise(formula, subject),
+            sink.normalise(formula, predicate),
+            sink.normalise(formula, obj),
+        )
         known = self._objects_at.get(id(obj))
         at = known[1] if known and known[0] is obj else (self.lines + 1, 1)
         self.linemap.triples.setdefault(triple, at)

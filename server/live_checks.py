@@ -1,4 +1,4 @@
-"""Checks against the live dataset: dangling links under our base, likely duplicates, and what the file would add."""
+"""Checks against the live dataset: dangling links, likely duplicates, and what the file would add."""
 
 from __future__ import annotations
 
@@ -17,11 +17,16 @@ _NOT_LINKS = {RDF.type}
 
 
 def label_of(node, graphs: tuple[Graph, ...], lang: str) -> str | None:
-    """The node's rdfs:label (or skos:prefLabel) in ``lang`` if any, else any label, looked up in ``graphs``."""
+    """The node's rdfs:label (or skos:prefLabel) in ``lang`` if any, else any label, from ``graphs``."""
     from rdflib.namespace import SKOS
 
-    labels = [label for graph in graphs for p in (RDFS.label, SKOS.prefLabel) for label in graph.objects(node, p)
-              if isinstance(label, Literal)]
+    labels = [
+        label
+        for graph in graphs
+        for p in (RDFS.label, SKOS.prefLabel)
+        for label in graph.objects(node, p)
+        if isinstance(label, Literal)
+    ]
     for wanted in (lang, None, "fr", "en"):
         for label in labels:
             if label.language == wanted:
@@ -29,7 +34,9 @@ def label_of(node, graphs: tuple[Graph, ...], lang: str) -> str | None:
     return str(labels[0]) if labels else None
 
 
-def dangling_links(contribution: Graph, live: Graph, linemap: LineMap, base_iri: str, lang: str) -> list[Problem]:
+def dangling_links(
+    contribution: Graph, live: Graph, linemap: LineMap, base_iri: str, lang: str
+) -> list[Problem]:
     """Warn about IRIs under our base that are linked to but exist neither in the file nor in the dataset."""
     problems, seen = [], set()
     skip = (str(PTCE._NS), f"{base_iri}graph/", f"{base_iri}shapes")
@@ -43,10 +50,20 @@ def dangling_links(contribution: Graph, live: Graph, linemap: LineMap, base_iri:
             continue
         seen.add(obj)
         line, column = linemap.value(subject, predicate, obj) or (None, None)
-        problems.append(Problem("Warning", "link", text("dangling_link", lang, value=curie_or_iri(iri, base_iri)),
-                                line, column, focus=subject.n3(), path=predicate.n3(), value=obj.n3(),
-                                focus_label=label_of(subject, (contribution,), lang),
-                                hint=text("dangling_hint", lang)))
+        problems.append(
+            Problem(
+                "Warning",
+                "link",
+                text("dangling_link", lang, value=curie_or_iri(iri, base_iri)),
+                line,
+                column,
+                focus=subject.n3(),
+                path=predicate.n3(),
+                value=obj.n3(),
+                focus_label=label_of(subject, (contribution,), lang),
+                hint=text("dangling_hint", lang),
+            )
+        )
     return problems
 
 
@@ -73,10 +90,24 @@ def likely_duplicates(contribution: Graph, live: Graph, linemap: LineMap, lang: 
         for label in contribution.objects(subject, RDFS.label):
             for existing in sorted(index.get((_normal(label), town), set()) - {subject}):
                 line, column = linemap.node(subject) or (None, None)
-                values = {"focus": curie_or_iri(str(subject), ""), "existing": f"<{existing}>", "label": str(label)}
-                problems.append(Problem("Warning", "duplicate", text("duplicate", lang, **values), line, column,
-                                        focus=subject.n3(), focus_label=str(label), value=existing.n3(),
-                                        hint=text("duplicate_hint", lang, existing=f"<{existing}>")))
+                values = {
+                    "focus": curie_or_iri(str(subject), ""),
+                    "existing": f"<{existing}>",
+                    "label": str(label),
+                }
+                problems.append(
+                    Problem(
+                        "Warning",
+                        "duplicate",
+                        text("duplicate", lang, **values),
+                        line,
+                        column,
+                        focus=subject.n3(),
+                        focus_label=str(label),
+                        value=existing.n3(),
+                        hint=text("duplicate_hint", lang, existing=f"<{existing}>"),
+                    )
+                )
                 break
     return problems
 
@@ -103,7 +134,14 @@ def summarise(contribution: Graph, live: Graph, shapes: Graph, linemap: LineMap,
             new = set(contribution.objects(subject, predicate))
             if old and new and old != new:
                 line = (linemap.value(subject, predicate, next(iter(new))) or (None,))[0]
-                changed.append(ChangedValue(subject.n3(), label_of(subject, (contribution, live), lang),
-                                            predicate.n3(), ", ".join(sorted(o.n3() for o in old)),
-                                            ", ".join(sorted(n.n3() for n in new)), line))
+                changed.append(
+                    ChangedValue(
+                        subject.n3(),
+                        label_of(subject, (contribution, live), lang),
+                        predicate.n3(),
+                        ", ".join(sorted(o.n3() for o in old)),
+                        ", ".join(sorted(n.n3() for n in new)),
+                        line,
+                    )
+                )
     return Summary(len(contribution), new_triples, tuple(sorted(classes.items())), tuple(changed))

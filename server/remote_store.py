@@ -266,7 +266,7 @@ class RemoteStore(QueryableStore):
                 "the SPARQL engine stopped at its own time or row limit (partial answer refused)"
             )
         if response.status_code >= 400:
-            message = response.text.strip()[:500]
+            message = response.text.split("SPARQL query:")[0].strip()[:500]  # Virtuoso echoes the query
             log.warning("SPARQL engine answered %s: %s", response.status_code, message)
             error = BackendQueryError if 400 <= response.status_code < 500 else BackendError
             raise error(f"the SPARQL engine refused the query (HTTP {response.status_code}): {message}")

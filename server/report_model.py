@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 #: Report statuses, their CLI exit codes and HTTP statuses.
-CONFORMS, DOES_NOT_CONFORM, INVALID_INPUT, INTERNAL_ERROR = "conforms", "does-not-conform", "invalid-input", "error"
+CONFORMS, DOES_NOT_CONFORM, INVALID_INPUT, INTERNAL_ERROR = (
+    "conforms",
+    "does-not-conform",
+    "invalid-input",
+    "error",
+)
 EXIT_CODES = {CONFORMS: 0, DOES_NOT_CONFORM: 1, INVALID_INPUT: 2, INTERNAL_ERROR: 3}
 HTTP_STATUSES = {CONFORMS: 200, DOES_NOT_CONFORM: 200, INVALID_INPUT: 422, INTERNAL_ERROR: 500}
 

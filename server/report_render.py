@@ -1,4 +1,4 @@
-"""Render a validation Report: JSON data, an RDF sh:ValidationReport (Turtle/JSON-LD), or FILE:LINE:COL lines."""
+"""Render a validation Report: JSON, an RDF sh:ValidationReport (Turtle/JSON-LD), or FILE:LINE:COL lines."""
 
 from __future__ import annotations
 
@@ -63,18 +63,27 @@ def to_graph(report: Report) -> Graph:
         graph.add((result, SH.resultSeverity, _SEVERITIES.get(problem.severity, SH.Violation)))
         graph.add((result, SH.resultMessage, Literal(problem.message, lang=report.lang)))
         graph.add((result, VAL.kind, Literal(problem.kind)))
-        for predicate, n3 in ((SH.focusNode, problem.focus), (SH.resultPath, problem.path),
-                              (SH.value, problem.value), (SH.sourceShape, problem.shape)):
+        for predicate, n3 in (
+            (SH.focusNode, problem.focus),
+            (SH.resultPath, problem.path),
+            (SH.value, problem.value),
+            (SH.sourceShape, problem.shape),
+        ):
             term = _term(n3)
             if term is not None:
                 graph.add((result, predicate, term))
         if problem.component:
-            graph.add((result, SH.sourceConstraintComponent, URIRef(str(SH) + problem.component.split(":")[-1])))
+            graph.add(
+                (result, SH.sourceConstraintComponent, URIRef(str(SH) + problem.component.split(":")[-1]))
+            )
         for predicate, value in ((VAL.line, problem.line), (VAL.column, problem.column)):
             if value:
                 graph.add((result, predicate, Literal(value, datatype=XSD.integer)))
-        for predicate, value in ((VAL.excerpt, problem.excerpt), (VAL.hint, problem.hint),
-                                 (VAL.focusLabel, problem.focus_label)):
+        for predicate, value in (
+            (VAL.excerpt, problem.excerpt),
+            (VAL.hint, problem.hint),
+            (VAL.focusLabel, problem.focus_label),
+        ):
             if value:
                 graph.add((result, predicate, Literal(value)))
     return graph

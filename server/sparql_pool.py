@@ -16,6 +16,7 @@ large, it kills that worker and a replacement is forked in the background. Worke
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import json
 import os
@@ -232,6 +233,7 @@ def _worker(sock: socket.socket, handler: Handler, setup: Callable[[], None]) ->
     code = 0
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        faulthandler.disable()  # a query stopped by its limits is not a crash to report
         gc.freeze()
         setup()
         while (message := recv_frame(sock)) is not None:

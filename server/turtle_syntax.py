@@ -1,4 +1,4 @@
-"""Strict Turtle checks before anything else reads the file: size, UTF-8, Oxigraph's parser, nesting, prefixes."""
+"""Strict Turtle checks before anything else reads the file: size, UTF-8, Oxigraph's parser, nesting."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from .validation_messages import plain_syntax_message, text
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC_DATATYPES = frozenset(XSD + name for name in ("integer", "decimal", "double", "float", "long", "int"))
-#: Lexical forms that rdflib would turn into Python numbers (an ill-typed decimal like 1E+100000000 can explode).
+#: Lexical forms rdflib turns into Python numbers (an ill-typed decimal like 1E+100000000 can explode).
 _LEXICAL = {
     XSD + "integer": re.compile(r"[+-]?[0-9]+"),
     XSD + "decimal": re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"),
 }
 _BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
-_POSITION = re.compile(r"^Parser error (?:at line \d+ (?:between columns \d+ and \d+|column \d+)|between [^:]*): ")
+_POSITION = re.compile(
+    r"^Parser error (?:at line \d+ (?:between columns \d+ and \d+|column \d+)|between [^:]*): "
+)
 _TOKENS = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
@@ -56,15 +58,21 @@ def line_text(source: str, line: int | None) -> str:
     return lines[line - 1].rstrip("\r")[:200] if len(lines) >= line else ""
 
 
-def _reject(kind: str, message: str, source: str = "", line: int | None = None, column: int | None = None,
-            lang: str = "en") -> InputRejected:
+def _reject(
+    kind: str,
+    message: str,
+    source: str = "",
+    line: int | None = None,
+    column: int | None = None,
+    lang: str = "en",
+) -> InputRejected:
     hint = text("syntax_hint", lang) if kind == "syntax" else ""
     excerpt = line_text(source, line)
     return InputRejected(Problem("Violation", kind, message, line, column, excerpt, hint=hint))
 
 
 def decode_strict(data: bytes, lang: str = "en") -> str:
-    """Decode UTF-8 strictly (a leading BOM is dropped); an invalid byte is reported with its line and column."""
+    """Decode UTF-8 strictly (a leading BOM is dropped); an invalid byte is reported with its line/column."""
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -73,12 +81,14 @@ def decode_strict(data: bytes, lang: str = "en") -> str:
         line = data.count(b"\n", 0, error.start) + 1
         excerpt = data[start : end if end >= 0 else len(data)].decode("utf-8", "replace")[:200]
         message = text("bad_utf8", lang, byte=f"0x{data[error.start]:02x}")
-        raise InputRejected(Problem("Violation", "input", message, line, error.start - start + 1, excerpt)) from None
+        raise InputRejected(
+            Problem("Violation", "input", message, line, error.start - start + 1, excerpt)
+        ) from None
     return source.removeprefix("\ufeff")
 
 
 def parse_strict(source: str, base_iri: str, lang: str = "en") -> list[ox.Triple]:
-    """Parse with Oxigraph's strict Turtle parser; a syntax error becomes a plain message with line and column."""
+    """Parse with Oxigraph's strict Turtle parser; a syntax error becomes a plain message with its place."""
     try:
         return list(ox.parse(source.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=base_iri))
     except SyntaxError as error:
@@ -104,8 +114,13 @@ def scan_structure(source: str, limits: Limits, lang: str = "en") -> None:
             prefixes += 1
             if prefixes > limits.max_prefixes:
                 line = source.count("\n", 0, match.start()) + 1
-                raise _reject("input", text("too_many_prefixes", lang, limit=limits.max_prefixes), source, line,
-                              lang=lang)
+                raise _reject(
+                    "input",
+                    text("too_many_prefixes", lang, limit=limits.max_prefixes),
+                    source,
+                    line,
+                    lang=lang,
+                )
 
 
 def check_terms(triples: list[ox.Triple], source: str, limits: Limits, lang: str = "en") -> None:
@@ -126,7 +141,9 @@ def _check_number(term: ox.Literal, source: str, limits: Limits, lang: str) -> N
     lexical = _LEXICAL.get(term.datatype.value)
     if lexical is not None and not lexical.fullmatch(term.value):
         datatype = "xsd:" + term.datatype.value.removeprefix(XSD)
-        raise _reject("input", text("bad_number", lang, value=term.value, datatype=datatype), source, line, lang=lang)
+        raise _reject(
+            "input", text("bad_number", lang, value=term.value, datatype=datatype), source, line, lang=lang
+        )
 
 
 def _find_line(source: str, needle: str) -> int | None:
@@ -135,7 +152,7 @@ def _find_line(source: str, needle: str) -> int | None:
 
 
 def check_turtle(data: bytes, base_iri: str, limits: Limits = Limits(), lang: str = "en") -> tuple[str, list]:
-    """Run every strict check on raw bytes; return the decoded text and Oxigraph's triples, or raise InputRejected."""
+    """Run every strict check on raw bytes; return the text and Oxigraph's triples, or raise InputRejected."""
     if len(data) > limits.max_bytes:
         raise _reject("input", text("too_large", lang, size=len(data), limit=limits.max_bytes), lang=lang)
     source = decode_strict(data, lang)

@@ -1,7 +1,8 @@
-"""``ptce validate FILE...``: check contributed Turtle files; exit 0 conforms, 1 does not, 2 unreadable, 3 internal."""
+"""``ptce validate FILE...``: exit 0 conforms, 1 does not conform, 2 unreadable input, 3 internal error."""
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -15,13 +16,15 @@ def _read(name: str, max_bytes: int) -> bytes | str:
     """The file's bytes (at most max_bytes + 1), or an error text."""
     try:
         if name == "-":
-            return click.get_binary_stream("stdin").read(max_bytes + 1)
+            with click.open_file("-", "rb") as stdin:
+                return stdin.read(max_bytes + 1)
         with Path(name).open("rb") as handle:
             return handle.read(max_bytes + 1)
     except OSError as error:
         return error.strerror or str(error)
 
 
+@functools.lru_cache(maxsize=1)
 def _judge():
     from . import create_app
     from .validation import judge_from_store
@@ -32,9 +35,17 @@ def _judge():
 
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True)
-@click.option("--format", "output", type=click.Choice(["text", "turtle", "json"]), default="text",
-              show_default=True, help="text: FILE:LINE:COL lines; turtle: sh:ValidationReport; json.")
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Message language.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "turtle", "json"]),
+    default="text",
+    show_default=True,
+    help="text: FILE:LINE:COL lines; turtle: sh:ValidationReport; json.",
+)
+@click.option(
+    "--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Message language."
+)
 def validate(files: tuple[str, ...], output: str, lang: str) -> None:
     """Validate contributed Turtle FILES (- for standard input) against the PTCE shapes and the dataset."""
     try:
@@ -52,10 +63,13 @@ def _validate_one(name: str, judge, config, lang: str) -> Report:
 
     data = _read(name, config["MAX_CONTENT_LENGTH"])
     if isinstance(data, str):
-        message = {"fr": f"Impossible de lire le fichier : {data}", "en": f"Cannot read the file: {data}"}[lang]
+        message = {"fr": f"Impossible de lire le fichier : {data}", "en": f"Cannot read the file: {data}"}[
+            lang
+        ]
         return Report(INVALID_INPUT, lang, (Problem("Violation", "input", message),))
-    return validate_with_judge(data, judge, lang=lang, timeout=config["VALIDATION_TIMEOUT"],
-                               max_bytes=config["MAX_CONTENT_LENGTH"])
+    return validate_with_judge(
+        data, judge, lang=lang, timeout=config["VALIDATION_TIMEOUT"], max_bytes=config["MAX_CONTENT_LENGTH"]
+    )
 
 
 def _print(reports: list[tuple[str, Report]], output: str) -> None:

@@ -1,4 +1,4 @@
-"""The validation core: contributed Turtle bytes in, a Report out (no Flask; used by the CLI, the form and the API)."""
+"""The validation core: contributed Turtle bytes in, a Report out (no Flask; the CLI, form and API use it)."""
 
 from __future__ import annotations
 
@@ -44,28 +44,55 @@ class Judge:
     base_iri: str = DEFAULT_BASE_IRI
 
 
-def validate_turtle(data: bytes, *, shapes: Graph, ontology: Graph, live_graph: Graph | None = None,
-                    lang: str = "fr", base_iri: str = DEFAULT_BASE_IRI, limits: Limits = Limits(),
-                    timeout: float | None = 30.0, isolate: bool = True) -> Report:
+def validate_turtle(
+    data: bytes,
+    *,
+    shapes: Graph,
+    ontology: Graph,
+    live_graph: Graph | None = None,
+    lang: str = "fr",
+    base_iri: str = DEFAULT_BASE_IRI,
+    limits: Limits | None = None,
+    timeout: float | None = 30.0,
+    isolate: bool = True,
+) -> Report:
     """Validate a contributed Turtle file against our shapes, together with the live dataset.
 
     Syntax and limits are checked in-process (fast, linear); the rest runs in a forked child killed after
-    ``timeout`` seconds when ``isolate`` is true. The upload is only ever data: never shapes, never a path or URL.
+    ``timeout`` seconds when ``isolate`` is true. The upload is only ever data: never shapes, path or URL.
     """
-    judge = Judge(shapes, ontology, live_graph if live_graph is not None else Graph(),
-                  load_vocabulary(ontology), base_iri)
+    judge = Judge(
+        shapes,
+        ontology,
+        live_graph if live_graph is not None else Graph(),
+        load_vocabulary(ontology),
+        base_iri,
+    )
     return validate_with_judge(data, judge, lang=lang, limits=limits, timeout=timeout, isolate=isolate)
 
 
 def judge_from_store(store, config) -> Judge:
     """Build the judge from the store's cached rdflib views (shapes, ontology, data + ontology)."""
     ontology = store.rdflib_graph(("ontology",))
-    return Judge(store.rdflib_graph(("shapes",)), ontology, store.rdflib_graph(("data", "ontology")),
-                 load_vocabulary(ontology), config.get("BASE_IRI", DEFAULT_BASE_IRI))
+    return Judge(
+        store.rdflib_graph(("shapes",)),
+        ontology,
+        store.rdflib_graph(("data", "ontology")),
+        load_vocabulary(ontology),
+        config.get("BASE_IRI", DEFAULT_BASE_IRI),
+    )
 
 
-def validate_with_judge(data: bytes, judge: Judge, *, lang: str = "fr", limits: Limits | None = None,
-                        max_bytes: int | None = None, timeout: float | None = 30.0, isolate: bool = True) -> Report:
+def validate_with_judge(
+    data: bytes,
+    judge: Judge,
+    *,
+    lang: str = "fr",
+    limits: Limits | None = None,
+    max_bytes: int | None = None,
+    timeout: float | None = 30.0,
+    isolate: bool = True,
+) -> Report:
     """Validate with an already built judge (what the server and the CLI do for every file)."""
     started = time.monotonic()
     lang = lang if lang in ("fr", "en") else "en"
@@ -90,14 +117,21 @@ def analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str) -> R
     try:
         graph, linemap = contribution_graph(source, triples, judge.base_iri)
     except RecursionError:
-        return Report(INVALID_INPUT, lang, (Problem("Violation", "input", text("too_deep", lang, depth="?",
-                                                                                    limit="?")),))
+        return Report(
+            INVALID_INPUT,
+            lang,
+            (Problem("Violation", "input", text("too_deep", lang, depth="?", limit="?")),),
+        )
     problems = check_vocabulary(graph, linemap, judge.vocabulary, lang)
     problems += shape_problems(graph, linemap, judge, lang)
     problems += live_checks.dangling_links(graph, judge.live_graph, linemap, judge.base_iri, lang)
     problems += live_checks.likely_duplicates(graph, judge.live_graph, linemap, lang)
-    unique = {(p.severity, p.line, p.column, p.message, p.focus, p.path, p.value): p for p in reversed(problems)}
-    problems = [_with_excerpt(p, source) for p in unique.values()]  # one entry when two constraints say the same
+    unique = {
+        (p.severity, p.line, p.column, p.message, p.focus, p.path, p.value): p for p in reversed(problems)
+    }
+    problems = [
+        _with_excerpt(p, source) for p in unique.values()
+    ]  # one entry when two constraints say the same
     problems.sort(key=lambda p: (p.line or 10**9, p.column or 0, p.severity != "Violation"))
     summary = live_checks.summarise(graph, judge.live_graph, judge.shapes, linemap, lang)
     status = DOES_NOT_CONFORM if any(p.severity == "Violation" for p in problems) else CONFORMS
@@ -118,18 +152,31 @@ def contribution_graph(source: str, triples: list[ox.Triple], base_iri: str) -> 
 
 
 def shape_problems(graph: Graph, linemap: LineMap, judge: Judge, lang: str) -> list[Problem]:
-    """Run pyshacl on the live dataset plus the contribution; keep the results about the contribution's nodes."""
+    """Run pyshacl on the live dataset plus the contribution; keep the results about the contribution."""
     data = Graph()
     data += judge.live_graph
     data += judge.ontology
     data += graph
     shapes = Graph()
-    shapes += judge.shapes  # pyshacl writes into the shapes graph (pySHACL #314): never hand it the shared one
+    shapes += (
+        judge.shapes
+    )  # pyshacl writes into the shapes graph (pySHACL #314): never hand it the shared one
     with _prepared_shape_queries():
-        _, results, _ = shacl_validate(data, shacl_graph=shapes, ont_graph=None, inference="none", advanced=False,
-                                       allow_warnings=True, allow_infos=True, do_owl_imports=False, meta_shacl=False)
+        _, results, _ = shacl_validate(
+            data,
+            shacl_graph=shapes,
+            ont_graph=None,
+            inference="none",
+            advanced=False,
+            allow_warnings=True,
+            allow_infos=True,
+            do_owl_imports=False,
+            meta_shacl=False,
+        )
     live = judge.live_graph
-    mine = set(graph.subjects()) | {o for o in graph.objects() if isinstance(o, BNode) or (o, None, None) not in live}
+    mine = set(graph.subjects()) | {
+        o for o in graph.objects() if isinstance(o, BNode) or (o, None, None) not in live
+    }
     problems = []
     for report in results.subjects(rdflib.RDF.type, SH.ValidationReport):
         for result in results.objects(report, SH.result):
@@ -169,7 +216,9 @@ def _pick_message(messages: list[Literal], lang: str) -> str:
     return str(messages[0]) if messages else ""
 
 
-def _shape_problem(results: Graph, result, graph: Graph, linemap: LineMap, judge: Judge, lang: str) -> Problem:
+def _shape_problem(
+    results: Graph, result, graph: Graph, linemap: LineMap, judge: Judge, lang: str
+) -> Problem:
     focus, path = results.value(result, SH.focusNode), results.value(result, SH.resultPath)
     value = results.value(result, SH.value)
     component = results.value(result, SH.sourceConstraintComponent)
@@ -178,29 +227,47 @@ def _shape_problem(results: Graph, result, graph: Graph, linemap: LineMap, judge
     shape = results.value(result, SH.sourceShape)
     for message in () if messages else judge.shapes.objects(shape, SH.message):
         messages.append(message)
-    line, column = (linemap.value(focus, path, value) if isinstance(path, URIRef) else linemap.node(focus)) or (
-        None, None)
+    line, column = (
+        linemap.value(focus, path, value) if isinstance(path, URIRef) else linemap.node(focus)
+    ) or (None, None)
     label = live_checks.label_of(focus, (graph, judge.live_graph), lang)
     path_text = curie(str(path)) if isinstance(path, URIRef) else "?"
     shown = label or (curie(str(focus)) if isinstance(focus, URIRef) else "[ ]")
     hint_key = "shape_hint_missing" if component in _MISSING_COMPONENTS else "shape_hint"
     if not isinstance(path, URIRef):
         hint_key, path_text = "shape_hint_node", ""
-    return Problem(severity, "shape", _pick_message(messages, lang), line, column, focus=focus.n3(),
-                   focus_label=label, path=path.n3() if isinstance(path, URIRef) else None,
-                   value=value.n3() if value is not None else None, hint=text(hint_key, lang, path=path_text,
-                                                                             focus=shown),
-                   component=curie(str(component)).replace("<http://www.w3.org/ns/shacl#", "sh:").rstrip(">"),
-                   shape=shape.n3() if isinstance(shape, URIRef) else None)
+    return Problem(
+        severity,
+        "shape",
+        _pick_message(messages, lang),
+        line,
+        column,
+        focus=focus.n3(),
+        focus_label=label,
+        path=path.n3() if isinstance(path, URIRef) else None,
+        value=value.n3() if value is not None else None,
+        hint=text(hint_key, lang, path=path_text, focus=shown),
+        component=curie(str(component)).replace("<http://www.w3.org/ns/shacl#", "sh:").rstrip(">"),
+        shape=shape.n3() if isinstance(shape, URIRef) else None,
+    )
 
 
 def _with_excerpt(problem: Problem, source: str) -> Problem:
-    return problem if problem.excerpt or not problem.line else replace(problem, excerpt=line_text(source,
-                                                                                                  problem.line))
+    return (
+        problem
+        if problem.excerpt or not problem.line
+        else replace(problem, excerpt=line_text(source, problem.line))
+    )
 
 
 def _child(connection, source, triples, judge, lang) -> None:
     rdflib.NORMALIZE_LITERALS = False  # a huge decimal would otherwise be expanded (security.md §0.9)
+    try:  # defence in depth: no network, no files outside the project in the child (server/sandbox.py)
+        from .sandbox import install_sandbox
+
+        install_sandbox()
+    except ImportError:
+        pass
     try:
         with open("/proc/self/statm") as statm:
             current = int(statm.read().split()[0]) * resource.getpagesize()
@@ -225,8 +292,9 @@ def _run_in_child(source: str, triples: list, judge: Judge, lang: str, timeout: 
     sender.close()
     try:
         if not receiver.poll(timeout):
-            return Report(INVALID_INPUT, lang, (Problem("Violation", "input", text("timeout", lang,
-                                                                                   seconds=timeout)),))
+            return Report(
+                INVALID_INPUT, lang, (Problem("Violation", "input", text("timeout", lang, seconds=timeout)),)
+            )
         outcome, payload = receiver.recv()
     except EOFError:  # the child died (killed by the memory limit or a signal)
         outcome, payload = "memory", None
@@ -241,4 +309,3 @@ def _run_in_child(source: str, triples: list, judge: Judge, lang: str, timeout: 
         return Report(INVALID_INPUT, lang, (Problem("Violation", "input", text("memory", lang)),))
     logger.error("validation failed: %s", payload)
     return Report(INTERNAL_ERROR, lang, (Problem("Violation", "input", text("internal", lang)),))
-

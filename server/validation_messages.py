@@ -9,7 +9,8 @@ LANGUAGES = ("fr", "en")
 TEXTS: dict[str, dict[str, str]] = {
     "too_large": {
         "en": "The file is {size} bytes; the limit is {limit} bytes. Split it into smaller files.",
-        "fr": "Le fichier fait {size} octets ; la limite est de {limit} octets. Découpez-le en fichiers plus petits.",
+        "fr": "Le fichier fait {size} octets ; la limite est de {limit} octets. "
+        "Découpez-le en fichiers plus petits.",
     },
     "empty": {"en": "The file contains no triples.", "fr": "Le fichier ne contient aucun triplet."},
     "bad_utf8": {
@@ -17,7 +18,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Cette ligne n'est pas en UTF-8 valide (octet {byte}). Enregistrez le fichier en UTF-8.",
     },
     "too_deep": {
-        "en": "Brackets are nested {depth} levels deep here; the limit is {limit}. Give the nested resources IRIs.",
+        "en": "Brackets are nested {depth} levels deep here; the limit is {limit}. "
+        "Give the nested resources IRIs.",
         "fr": "Les crochets sont imbriqués sur {depth} niveaux ici ; la limite est {limit}. "
         "Donnez des IRI aux ressources imbriquées.",
     },
@@ -30,16 +32,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Ce nombre a {length} caractères ; la limite est {limit}.",
     },
     "bad_number": {
-        "en": "\"{value}\" is not a valid {datatype} number.",
+        "en": '"{value}" is not a valid {datatype} number.',
         "fr": "« {value} » n'est pas un nombre {datatype} valide.",
     },
     "bad_iri": {
-        "en": "The IRI <{iri}> contains a character that is not allowed in IRIs (space, control character...).",
+        "en": "The IRI <{iri}> contains a character not allowed in IRIs (space, control character...).",
         "fr": "L'IRI <{iri}> contient un caractère interdit dans les IRI (espace, caractère de contrôle...).",
     },
     "timeout": {
         "en": "Validation took longer than {seconds} s and was stopped. Split the file into smaller files.",
-        "fr": "La validation a dépassé {seconds} s et a été arrêtée. Découpez le fichier en fichiers plus petits.",
+        "fr": "La validation a dépassé {seconds} s et a été arrêtée. "
+        "Découpez le fichier en fichiers plus petits.",
     },
     "memory": {
         "en": "Validation needed too much memory and was stopped. Split the file into smaller files.",
@@ -64,7 +67,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "unexpected_eof": {
         "en": "The file ends in the middle of a statement: a '.', ']', ')' or closing quote is missing.",
-        "fr": "Le fichier se termine au milieu d'un énoncé : il manque un '.', ']', ')' ou un guillemet fermant.",
+        "fr": "Le fichier se termine au milieu d'un énoncé : "
+        "il manque un '.', ']', ')' ou un guillemet fermant.",
     },
     "not_predicate": {
         "en": "{token} cannot be used as a property here (a missing ';' or '.' before it?).",
@@ -105,7 +109,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "duplicate": {
         "en": "{focus} looks like {existing} already in the dataset (same name '{label}', same town).",
-        "fr": "{focus} ressemble à {existing}, déjà dans le jeu de données (même nom « {label} », même commune).",
+        "fr": "{focus} ressemble à {existing}, déjà dans le jeu de données "
+        "(même nom « {label} », même commune).",
     },
     "duplicate_hint": {
         "en": "If it is the same resource, use the existing IRI {existing}.",
@@ -125,7 +130,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "syntax_hint": {
         "en": "Fix the Turtle syntax at this position; nothing else is checked until the file parses.",
-        "fr": "Corrigez la syntaxe Turtle à cet endroit ; rien d'autre n'est vérifié tant que le fichier est illisible.",
+        "fr": "Corrigez la syntaxe Turtle à cet endroit ; "
+        "rien d'autre n'est vérifié tant que le fichier est illisible.",
     },
 }
 

@@ -1,4 +1,4 @@
-"""Vocabulary help: unknown terms of our namespace (with the nearest existing ones) and classes used as properties."""
+"""Vocabulary help: unknown terms (with the nearest existing ones) and classes used as properties."""
 
 from __future__ import annotations
 
@@ -7,18 +7,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS, DefinedNamespace
+from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
 from .linemap import LineMap
 from .namespaces import GEO, IGEO, ORG, PTCE, SCHEMA
 from .report_model import Problem
 from .validation_messages import text
 
-_ORG_CLASSES = "Organization FormalOrganization OrganizationalUnit OrganizationalCollaboration Membership Role Post Site"
+_ORG_CLASSES = (
+    "Organization FormalOrganization OrganizationalUnit OrganizationalCollaboration Membership Role Post Site"
+)
 _ORG_PROPERTIES = (
     "member organization role hasMembership memberOf hasMember subOrganizationOf hasSubOrganization "
-    "transitiveSubOrganizationOf identifier classification purpose hasSite siteOf hasPrimarySite hasRegisteredSite "
-    "siteAddress headOf reportsTo memberDuring roleProperty hasPost holds heldBy postIn hasUnit unitOf linkedTo "
+    "transitiveSubOrganizationOf identifier classification purpose hasSite siteOf hasPrimarySite "
+    "hasRegisteredSite "
+    "siteAddress headOf reportsTo memberDuring roleProperty hasPost holds heldBy postIn hasUnit unitOf "
+    "linkedTo "
     "location changedBy resultedFrom originalOrganization resultingOrganization basedAt remuneration"
 )
 _GEO_TERMS = "SpatialThing Point lat long alt lat_long location"
@@ -28,10 +32,24 @@ for _namespace in (SKOS, DCTERMS, PROV, FOAF):
     _CLOSED[str(_namespace._NS)] = [name for name in _namespace.__annotations__ if not name.startswith("_")]
 #: Namespaces where the case of the local name tells a class (Capitalised) from a property.
 _BY_CASE = [str(ns) for ns in (ORG, GEO, IGEO, SCHEMA, RDFS, OWL, PTCE._NS)] + list(_CLOSED)
-_PREFIXES = {str(ns): prefix for prefix, ns in
-             (("ptce", PTCE._NS), ("org", ORG), ("skos", SKOS._NS), ("dcterms", DCTERMS._NS), ("prov", PROV._NS),
-              ("foaf", FOAF._NS), ("geo", GEO), ("igeo", IGEO), ("schema", SCHEMA), ("rdf", RDF._NS),
-              ("rdfs", RDFS._NS), ("owl", OWL._NS), ("xsd", XSD._NS))}
+_PREFIXES = {
+    str(ns): prefix
+    for prefix, ns in (
+        ("ptce", PTCE._NS),
+        ("org", ORG),
+        ("skos", SKOS._NS),
+        ("dcterms", DCTERMS._NS),
+        ("prov", PROV._NS),
+        ("foaf", FOAF._NS),
+        ("geo", GEO),
+        ("igeo", IGEO),
+        ("schema", SCHEMA),
+        ("rdf", RDF._NS),
+        ("rdfs", RDFS._NS),
+        ("owl", OWL._NS),
+        ("xsd", XSD._NS),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -70,20 +88,20 @@ def curie(iri: str) -> str:
     """Write an IRI as prefix:name when its namespace is a well-known one."""
     for namespace, prefix in sorted(_PREFIXES.items(), key=lambda item: -len(item[0])):
         if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return f"<{iri}>"
 
 
 def _split(iri: str) -> tuple[str, str] | None:
     for namespace in sorted(set(_BY_CASE), key=len, reverse=True):
         if iri.startswith(namespace) and len(iri) > len(namespace):
-            return namespace, iri[len(namespace):]
+            return namespace, iri[len(namespace) :]
     return None
 
 
 def _known_terms(namespace: str, vocabulary: Vocabulary) -> list[str] | None:
     if namespace == vocabulary.namespace:
-        return [term[len(namespace):] for term in vocabulary.terms]
+        return [term[len(namespace) :] for term in vocabulary.terms]
     return _CLOSED.get(namespace)
 
 
@@ -107,7 +125,9 @@ def _usages(graph: Graph) -> Iterable[tuple[str, URIRef, tuple]]:
                 yield "any", node, triple
 
 
-def check_vocabulary(graph: Graph, linemap: LineMap, vocabulary: Vocabulary, lang: str = "en") -> list[Problem]:
+def check_vocabulary(
+    graph: Graph, linemap: LineMap, vocabulary: Vocabulary, lang: str = "en"
+) -> list[Problem]:
     """Report unknown terms of known vocabularies (with suggestions) and terms used with the wrong kind."""
     problems: dict[tuple[str, str], Problem] = {}
     for used_as, term, triple in sorted(_usages(graph), key=lambda u: linemap.triples.get(u[2], (10**9, 0))):
@@ -126,15 +146,21 @@ def check_vocabulary(graph: Graph, linemap: LineMap, vocabulary: Vocabulary, lan
         if used_as != "any" and kind and kind != used_as and key not in problems:
             message_key = "class_as_property" if used_as == "property" else "property_as_class"
             hint = text("kind_hint_property" if used_as == "property" else "kind_hint_class", lang)
-            problems[key] = Problem("Violation", "vocabulary", text(message_key, lang, term=curie(iri)),
-                                    *position, value=curie(iri), hint=hint)
+            problems[key] = Problem(
+                "Violation",
+                "vocabulary",
+                text(message_key, lang, term=curie(iri)),
+                *position,
+                value=curie(iri),
+                hint=hint,
+            )
     return list(problems.values())
 
 
 def _candidates(namespace: str, vocabulary: Vocabulary) -> dict[str, str]:
     """Lower-cased local name → prefixed name; our own terms, then the other closed vocabularies."""
     found: dict[str, str] = {}
-    sources = [(vocabulary.namespace, [t[len(vocabulary.namespace):] for t in vocabulary.terms])]
+    sources = [(vocabulary.namespace, [t[len(vocabulary.namespace) :] for t in vocabulary.terms])]
     sources += sorted(_CLOSED.items(), key=lambda item: item[0] != namespace)
     for space, names in sources:
         prefix = _PREFIXES.get(space)
@@ -154,4 +180,6 @@ def _unknown(iri, local, known, namespace, vocabulary, position, lang) -> Proble
     message = text("unknown_term", lang, term=curie(iri), vocabulary=vocabulary_name)
     hint = text("did_you_mean", lang, suggestions=", ".join(suggestions)) if suggestions else ""
     severity = "Violation" if namespace == vocabulary.namespace else "Warning"
-    return Problem(severity, "vocabulary", f"{message} {hint}".strip(), *position, value=curie(iri), hint=hint)
+    return Problem(
+        severity, "vocabulary", f"{message} {hint}".strip(), *position, value=curie(iri), hint=hint
+    )

@@ -15,13 +15,21 @@ SUITE = Path(__file__).resolve().parent.parent.parent / "shared" / "conformance"
 BASE = "https://w3c.github.io/rdf-tests/rdf/rdf11/rdf-turtle/"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 RDFT = Namespace("http://www.w3.org/ns/rdftest#")
-KINDS = {RDFT.TestTurtleEval: "eval", RDFT.TestTurtlePositiveSyntax: "positive", RDFT.TestTurtleNegativeSyntax: "negative",
-         RDFT.TestTurtleNegativeEval: "negative"}
+KINDS = {
+    RDFT.TestTurtleEval: "eval",
+    RDFT.TestTurtlePositiveSyntax: "positive",
+    RDFT.TestTurtleNegativeSyntax: "negative",
+    RDFT.TestTurtleNegativeEval: "negative",
+}
 
 
 def _cases() -> list:
     if not (SUITE / "manifest.ttl").is_file():
-        return [pytest.param(None, None, None, marks=pytest.mark.skip(reason=f"W3C Turtle suite not found at {SUITE}"))]
+        return [
+            pytest.param(
+                None, None, None, marks=pytest.mark.skip(reason=f"W3C Turtle suite not found at {SUITE}")
+            )
+        ]
     manifest = Graph().parse(SUITE / "manifest.ttl", publicID=BASE + "manifest.ttl")
     cases = []
     for test in manifest.subjects(RDF.type, None):

@@ -51,10 +51,14 @@ def test_unreadable_file_exits_2(runner, tmp_path):
 
 
 def test_worst_file_sets_the_exit_code(runner):
-    result = run(runner, EXAMPLES / "valid-pole.ttl", EXAMPLES / "broken-unknown-term.ttl",
-                 EXAMPLES / "bad-utf8.ttl")
+    result = run(
+        runner, EXAMPLES / "valid-pole.ttl", EXAMPLES / "broken-unknown-term.ttl", EXAMPLES / "bad-utf8.ttl"
+    )
     assert result.exit_code == 2
-    assert "valid-pole.ttl: conforms" in result.output and "broken-unknown-term.ttl: does-not-conform" in result.output
+    assert (
+        "valid-pole.ttl: conforms" in result.output
+        and "broken-unknown-term.ttl: does-not-conform" in result.output
+    )
 
 
 def test_stdin_with_dash(runner):
@@ -74,7 +78,9 @@ def test_json_format(runner):
 
 
 def test_turtle_format_is_a_shacl_validation_report(runner):
-    result = run(runner, "--format", "turtle", EXAMPLES / "broken-pole-no-label.ttl", EXAMPLES / "valid-pole.ttl")
+    result = run(
+        runner, "--format", "turtle", EXAMPLES / "broken-pole-no-label.ttl", EXAMPLES / "valid-pole.ttl"
+    )
     assert result.exit_code == 1
     graph = Graph().parse(data=result.output, format="turtle")
     reports = set(graph.subjects(None, SH.ValidationReport))

@@ -35,9 +35,16 @@ def test_full_pole_description_conforms_and_is_summarised(judge):
     assert report.status == "conforms", report.problems
     assert report.problems == ()
     assert dict(report.summary.new_resources) == {
-        "org:Membership": 2, "org:Organization": 1, "ptce:ESSEnterprise": 1, "ptce:Pole": 1}
-    assert report.summary.triples == report.summary.new_triples == len(
-        Graph().parse(EXAMPLES / "valid-pole.ttl"))
+        "org:Membership": 2,
+        "org:Organization": 1,
+        "ptce:ESSEnterprise": 1,
+        "ptce:Pole": 1,
+    }
+    assert (
+        report.summary.triples
+        == report.summary.new_triples
+        == len(Graph().parse(EXAMPLES / "valid-pole.ttl"))
+    )
 
 
 def test_missing_french_label_points_at_the_pole_statement_in_both_languages(judge):
@@ -76,7 +83,8 @@ def test_unknown_term_of_our_vocabulary_suggests_the_nearest(judge):
 def test_class_used_as_property_and_property_used_as_class(judge):
     report = check(judge, "broken-class-as-property.ttl")
     assert [(p.kind, p.value, p.line) for p in report.violations] == [
-        ("vocabulary", "org:Membership", line_of("broken-class-as-property.ttl", "org:Membership orga:"))]
+        ("vocabulary", "org:Membership", line_of("broken-class-as-property.ttl", "org:Membership orga:"))
+    ]
     report = check(judge, "broken-organisation-kind.ttl")
     kinds = {p.kind: p for p in report.violations}
     assert kinds["vocabulary"].message == "ptce:siren is a property, used here as a class."
@@ -124,7 +132,8 @@ def test_syntax_errors_have_line_column_and_plain_message(judge, name, line, col
 
 def test_linemap_positions_of_triples_nested_blank_nodes_and_multiline_literals():
     source = (EXAMPLES / "valid-pole.ttl").read_text() + (
-        '\n<https://x.example/a> <https://x.example/p> [ <https://x.example/q> """two\nlines""" ] .\n')
+        '\n<https://x.example/a> <https://x.example/p> [ <https://x.example/q> """two\nlines""" ] .\n'
+    )
     graph, linemap = parse_with_lines(source, "https://w3id.org/ptce/")
     pole = URIRef("https://w3id.org/ptce/id/pole/la-fabrique-du-test")
     assert linemap.node(pole) == (line_of("valid-pole.ttl", "a ptce:Pole"), 1)
@@ -133,8 +142,12 @@ def test_linemap_positions_of_triples_nested_blank_nodes_and_multiline_literals(
     blank = graph.value(URIRef("https://x.example/a"), URIRef("https://x.example/p"))
     end = len(source.splitlines())
     assert linemap.node(blank) == (end - 1, 45)
-    assert linemap.value(blank, URIRef("https://x.example/q"), graph.value(blank, URIRef("https://x.example/q")))[0] \
+    assert (
+        linemap.value(
+            blank, URIRef("https://x.example/q"), graph.value(blank, URIRef("https://x.example/q"))
+        )[0]
         == end - 1
+    )
     assert len(graph) == len(Graph().parse(data=source, format="turtle"))
 
 
