@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import virtuoso_server as virtuoso
 from click.testing import CliRunner
-from werkzeug.serving import make_server
+from support import serve_in_thread
 
 from server import create_app
 from server.cli import main as ptce
@@ -70,11 +69,8 @@ def store(app):
 @pytest.fixture(scope="session")
 def live_server(app) -> Iterator[str]:
     """A real threaded HTTP server on 127.0.0.1 serving the app; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve_in_thread(app) as base:
+        yield base
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
-from werkzeug.serving import make_server
+from support import serve_in_thread
 
 from server import create_app
 
@@ -40,11 +39,8 @@ def pages_client(pages_app):
 @pytest.fixture(scope="session")
 def pages_live(pages_app) -> Iterator[str]:
     """A real threaded HTTP server over the page-test app; yields its base URL."""
-    server = make_server("127.0.0.1", 0, pages_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve_in_thread(pages_app) as base:
+        yield base
 
 
 def parse_body(response) -> Graph:

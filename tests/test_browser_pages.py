@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import tempfile
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from pages_support import CAFE_DOC, PAGES_DATA
-from werkzeug.serving import make_server
+from support import CHROMIUM, run_chromium, serve_in_thread
 
 from server import create_app
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTEFACTS = Path(os.environ.get("PTCE_TEST_ARTEFACTS", Path(tempfile.gettempdir()) / "ptce-test-artefacts"))
 pytestmark = [
     pytest.mark.browser,
@@ -30,32 +26,13 @@ def offline_tiles_server():
     app = create_app(
         {"TESTING": True, "DATA_DIRS": [str(PAGES_DATA)], "TILE_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png"}
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve_in_thread(app) as base:
+        yield base
 
 
 def chromium(url: str, *mode: str) -> str:
     """Run headless Chromium on a URL with a fresh profile; return stdout."""
-    with tempfile.TemporaryDirectory() as profile:
-        flags = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            "--virtual-time-budget=5000",
-            *mode,
-            url,
-        ]
-        result = subprocess.run([CHROMIUM, *flags], capture_output=True, text=True, timeout=90)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
+    return run_chromium(url, *mode, budget_ms=5000)
 
 
 class DomParser(HTMLParser):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 from urllib.parse import urlencode
 
 import pytest
@@ -16,6 +13,7 @@ from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQ
 from server.examples import EXAMPLES
 from server.namespaces import PTCE
 from tests.sparql_helpers import parse_answer, ptce_server
+from tests.support import run_chromium
 
 SELECT = "SELECT ?pole ?name WHERE { ?pole a ptce:Pole ; rdfs:label ?name } ORDER BY ?pole LIMIT 5"
 
@@ -87,33 +85,10 @@ def test_plain_http(base, store):
 
 @pytest.mark.browser
 def test_query_ui_runs_an_example_in_chromium(base, store):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.fail("Debian's chromium is needed (installed by .ci/run)")
     example = next(e for e in EXAMPLES if e.id == "map")
     names = {str(row["name"]) for row in store.select(example.query)}
     url = base + "/sparql?" + urlencode({"query": example.query})
-    with tempfile.TemporaryDirectory() as profile:
-        dom = subprocess.run(
-            [
-                chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile}",
-                "--virtual-time-budget=15000",
-                "--dump-dom",
-                url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=90,
-        ).stdout
+    dom = run_chromium(url, "--dump-dom", budget_ms=15000)
     assert "yasgui" in dom
     shown = {name for name in names if name in dom}
     assert shown, "the results table of the example is not in the page"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
@@ -12,34 +10,22 @@ import pytest
 import requests
 
 from tests.sparql_helpers import ptce_server
+from tests.support import recording_listener
 
 TIMEOUT = 2
 
 
-class Recorder(http.server.BaseHTTPRequestHandler):
-    """Records every request it gets (there must be none)."""
-
-    hits: list[str] = []
-
-    def do_GET(self):  # noqa: N802
-        Recorder.hits.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/turtle")
-        self.end_headers()
-        self.wfile.write(b"<http://x/s> <http://x/p> <http://x/leaked> .")
-
-    do_POST = do_GET
-
-    def log_message(self, *args):
-        pass
+@pytest.fixture(scope="module")
+def recorder():
+    """A loopback listener that must see no request at all."""
+    with recording_listener() as (url, hits):
+        yield url, hits
 
 
 @pytest.fixture(scope="module")
-def listener():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+def listener(recorder):
+    """The listener's base URL."""
+    return recorder[0]
 
 
 @pytest.fixture(scope="module")
@@ -148,11 +134,12 @@ def hostile_requests(url: str, secret: str):
     return cases
 
 
-def test_hostile_queries(endpoint, listener, tmp_path):
+def test_hostile_queries(endpoint, listener, recorder, tmp_path):
     secret = tmp_path / "secret.nt"
     secret.write_text('<http://x/s> <http://x/p> "TOP-SECRET" .\n')
     before = checksum(endpoint)
-    Recorder.hits.clear()
+    hits = recorder[1]
+    hits.clear()
     for label, kwargs, allowed in hostile_requests(listener, str(secret)):
         kwargs = dict(kwargs)
         url = endpoint + kwargs.pop("url_suffix", "")
@@ -170,7 +157,7 @@ def test_hostile_queries(endpoint, listener, tmp_path):
         )
         assert canary.status_code == 200 and canary.json()["boolean"] is True
         assert time.monotonic() - canary_start < 1, label
-    assert Recorder.hits == []
+    assert hits == []
     assert checksum(endpoint) == before
 
 

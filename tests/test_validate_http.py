@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 import time
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 import requests
 from rdflib import Graph, Literal
 from rdflib.namespace import SH
+from support import recording_listener
 
 EXAMPLES = Path(__file__).parent / "data" / "validation"
 VALID = (EXAMPLES / "valid-pole.ttl").read_bytes()
@@ -85,27 +84,17 @@ def test_other_formats_are_refused_with_415(client):
     assert response.status_code == 415 and response.get_json()["status"] == "invalid-input"
 
 
-class _Counter(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_GET(self):  # noqa: N802
-        _Counter.hits.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/turtle")
-        self.end_headers()
-        self.wfile.write(b"<http://evil/s> <http://evil/p> <http://evil/o> .")
-
-    def log_message(self, *args):
-        pass
+@pytest.fixture(scope="module")
+def recorder():
+    """A loopback HTTP server that records every request made to it (there must be none)."""
+    with recording_listener() as (url, hits):
+        yield url, hits
 
 
 @pytest.fixture(scope="module")
-def listener():
-    """A loopback HTTP server that records every request made to it."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counter)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+def listener(recorder):
+    """The recording listener's base URL."""
+    return recorder[0]
 
 
 def hostile_inputs(listener: str) -> dict[str, tuple[bytes, int]]:
@@ -149,7 +138,9 @@ def hostile_inputs(listener: str) -> dict[str, tuple[bytes, int]]:
     }
 
 
-def test_hostile_inputs_get_clear_reports_fast_and_leave_the_graph_unchanged(client, store, listener):
+def test_hostile_inputs_get_clear_reports_fast_and_leave_the_graph_unchanged(
+    client, store, listener, recorder
+):
     before = (len(store), store.graph_sizes())
     for name, (body, status) in hostile_inputs(listener).items():
         started = time.monotonic()
@@ -163,7 +154,7 @@ def test_hostile_inputs_get_clear_reports_fast_and_leave_the_graph_unchanged(cli
             assert report["problems"][0]["message"], name
         if name == "embedded-shapes":
             assert report["status"] == "conforms" and report["counts"]["violations"] == 0
-    assert _Counter.hits == []
+    assert recorder[1] == []
     assert (len(store), store.graph_sizes()) == before
     assert client.get("/validate").status_code == 200
 
