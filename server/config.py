@@ -23,6 +23,10 @@ SPARQL_MAX_QUERY_LENGTH = 100_000
 #: Largest request body accepted (bytes); contributed files above this get 413.
 MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 VALIDATION_TIMEOUT = 30.0
+#: HTML pages list at most this many linked resources per list (the RDF documents hold them all).
+PAGE_LIST_LIMIT = 200
+#: Maps draw at most this many points.
+MAP_POINT_LIMIT = 2000
 #: Map tiles (the map still shows points and links when tiles cannot be reached).
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_ATTRIBUTION = "© OpenStreetMap contributors"

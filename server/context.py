@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, render_template
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH
 
 from .describe import examples, instances, labels_of, map_points, members, related_poles
@@ -55,12 +55,31 @@ def page(template: str, lang: str, path: str | None, **values) -> str:
     )
 
 
+def own_description(graph: Graph, node: URIRef) -> Graph:
+    """Return the part of a document that describes the resource itself (for the embedded JSON-LD).
+
+    Incoming links are left out: a hub (a region, a characteristic) can have thousands.
+    """
+    own = Graph()
+    kept = [(s, p, o) for s, p, o in graph if s == node or (isinstance(s, BNode) and o != node)]
+    for triple in kept:
+        own.add(triple)
+    mentioned = {o for _, _, o in kept if isinstance(o, URIRef)}
+    for s, p, o in graph.triples((None, None, None)):
+        if s in mentioned and p in (RDF.type, RDFS.label) and o != node:
+            own.add((s, p, o))
+    return own
+
+
 def resource_page(graph: Graph, iri: str, lang: str, path: str) -> str:
-    """Render the page of one resource from its description graph."""
+    """Render the page of one resource from its description graph (long lists cut at PAGE_LIST_LIMIT)."""
     store, node = get_store(), URIRef(iri)
+    limit = current_app.config["PAGE_LIST_LIMIT"]
     view = ViewBuilder(graph, store.rdflib_graph(("ontology",)), linker(), lang)
     poles, member_list = related_poles(store, iri), members(store, iri)
-    points = map_points(store, [node, *member_list, *poles], lang)
+    instance_list = instances(store, iri)
+    located = [node, *member_list, *poles][: current_app.config["MAP_POINT_LIMIT"]]
+    points = map_points(store, located, lang)
     return page(
         "resource.html",
         lang,
@@ -70,14 +89,15 @@ def resource_page(graph: Graph, iri: str, lang: str, path: str) -> str:
         description=comment(graph, node, lang),
         types=view.values(list(graph.objects(node, RDF.type))),
         groups=view.groups(node),
-        incoming=view.incoming(node),
+        incoming=view.incoming(node, limit),
         sources=view.sources(node),
-        poles=listing(poles, lang),
-        members=listing(member_list, lang),
-        instances=listing(instances(store, iri), lang),
+        poles=listing(poles[:limit], lang),
+        members=listing(member_list[:limit], lang),
+        instances=listing(instance_list[:limit], lang),
+        totals={"poles": len(poles), "members": len(member_list), "instances": len(instance_list)},
         points=points,
         map_data=map_json(points, linker()),
-        jsonld=json_for_script(graph.serialize(format="json-ld", auto_compact=True)),
+        jsonld=json_for_script(own_description(graph, node).serialize(format="json-ld", auto_compact=True)),
     )
 
 
@@ -189,6 +209,8 @@ UI: dict[str, dict[str, str]] = {
         "search_button": "Filtrer",
         "graph": "Graphe nommé",
         "shapes_intro": "Formes SHACL qui valident les données.",
+        "more": "… et {n} autres : voir le document RDF ou interroger le point SPARQL.",
+        "more_poles": "… et {n} autres pôles : affinez la recherche.",
     },
     "en": {
         "home": "Home",
@@ -227,6 +249,8 @@ UI: dict[str, dict[str, str]] = {
         "search_button": "Filter",
         "graph": "Named graph",
         "shapes_intro": "SHACL shapes that validate the data.",
+        "more": "… and {n} more: see the RDF document or query the SPARQL endpoint.",
+        "more_poles": "… and {n} more poles: narrow the search.",
     },
 }
 

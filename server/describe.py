@@ -25,11 +25,14 @@ CONTEXT = """CONSTRUCT { ?x a ?t ; rdfs:label ?l ; skos:prefLabel ?pl ; schema:n
 WHERE { VALUES ?x { %s }
   { ?x a ?t } UNION { ?x rdfs:label ?l } UNION { ?x skos:prefLabel ?pl } UNION { ?x schema:name ?n }
   UNION { ?x igeo:nom ?nom } UNION { ?x dcterms:title ?title } UNION { ?x geo:lat ?lat ; geo:long ?long } }"""
-EXISTS = "ASK { { ?r ?p ?o } UNION { ?s ?p ?r } }"
-RELATED_POLES = """SELECT DISTINCT ?r ?pole WHERE { ?pole a ptce:Pole .
-  { ?pole ptce:characteristic|ptce:sector ?r }
-  UNION { ?pole schema:location|dcterms:spatial ?place . ?r igeo:subdivisionDirecte+ ?place }
-  UNION { ?pole schema:location|dcterms:spatial ?r } }"""
+EXISTS = "ASK WHERE { { ?r ?p ?o } UNION { ?s ?p ?r } }"
+# The resource is written into each branch ({r}) and the type is a FILTER: with a VALUES binding or a
+# joined type pattern Oxigraph scans every pole first (4 ms a page at 1,000 poles, 40 ms at 10,000).
+RELATED_POLES = """SELECT DISTINCT ?pole WHERE {{
+  {{ ?pole ptce:characteristic|ptce:sector {r} }}
+  UNION {{ {r} igeo:subdivisionDirecte+ ?place . ?pole schema:location|dcterms:spatial ?place }}
+  UNION {{ ?pole schema:location|dcterms:spatial {r} }}
+  FILTER EXISTS {{ ?pole a ptce:Pole }} }}"""
 MEMBERS = """SELECT DISTINCT ?r ?member WHERE {
   { ?r org:hasMembership/org:member ?member } UNION { ?m org:organization ?r ; org:member ?member } }"""
 COORDINATES = """SELECT ?x ?lat ?long WHERE { VALUES ?x { %s }
@@ -41,24 +44,31 @@ INSTANCES = "SELECT DISTINCT ?c ?x WHERE { ?x a ?c } ORDER BY ?x"
 EXAMPLES = "SELECT ?p ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3"
 
 
-def _substitute(**terms: Node) -> dict:
-    """Turn rdflib terms into pyoxigraph substitutions for ``?name`` variables."""
-    converted = {}
-    for name, term in terms.items():
-        value = ox.BlankNode(str(term)) if isinstance(term, BNode) else ox.NamedNode(str(term))
-        converted[ox.Variable(name)] = value
-    return converted
+def _bound(store: GraphStore, sparql: str, **terms: Node):
+    """Run a query with ``?name`` variables bound to the given terms.
+
+    IRIs are bound by a ``VALUES`` clause at the start of the WHERE block, so Oxigraph plans the query
+    around them (a pyoxigraph substitution is applied after the plan: 130 ms instead of 0.3 ms for the
+    linked-nodes query on 1,000 poles). Blank nodes cannot be written in a query: they are substituted.
+    """
+    iris = {name: term for name, term in terms.items() if isinstance(term, URIRef)}
+    blanks = {ox.Variable(name): ox.BlankNode(str(term)) for name, term in terms.items() if name not in iris}
+    if iris:
+        values = " ".join(f"VALUES ?{name} {{ {ox.NamedNode(str(term))} }}" for name, term in iris.items())
+        head, where, body = sparql.partition("WHERE {")
+        sparql = f"{head}{where} {values} {body}"
+    return store.query(sparql, substitutions=blanks) if blanks else store.query(sparql)
 
 
 def _construct(store: GraphStore, sparql: str, graph: Graph, **terms: Node) -> None:
-    """Add the triples of a CONSTRUCT query (with ``?name`` substitutions) to ``graph``."""
-    for triple in store.query(sparql, substitutions=_substitute(**terms)):
+    """Add the triples of a CONSTRUCT query (with ``?name`` bindings) to ``graph``."""
+    for triple in _bound(store, sparql, **terms):
         graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
 
 
 def _select(store: GraphStore, sparql: str, **terms: Node) -> list[dict[str, Node]]:
-    """Run a SELECT query with substitutions; rows as dicts of rdflib terms."""
-    result = store.query(sparql, substitutions=_substitute(**terms))
+    """Run a SELECT query with ``?name`` bindings; rows as dicts of rdflib terms."""
+    result = _bound(store, sparql, **terms)
     names = [variable.value for variable in result.variables]
     return [{n: to_rdflib(row[n]) for n in names if row[n] is not None} for row in result]
 
@@ -85,7 +95,7 @@ def valid_iri(iri: str) -> bool:
 
 def resource_exists(store: GraphStore, iri: str) -> bool:
     """Tell whether the IRI is the subject or object of any triple."""
-    return valid_iri(iri) and bool(store.query(EXISTS, substitutions=_substitute(r=URIRef(iri))))
+    return valid_iri(iri) and bool(_bound(store, EXISTS, r=URIRef(iri)))
 
 
 def new_graph() -> Graph:
@@ -153,7 +163,7 @@ def labels_of(store: GraphStore, iris: Iterable[Node], lang: str) -> dict[URIRef
 
 def related_poles(store: GraphStore, iri: str) -> list[URIRef]:
     """Return the poles characterised by, in the sector of, or located in the resource (or below it)."""
-    return [row["pole"] for row in _select(store, RELATED_POLES, r=URIRef(iri))]
+    return [row["pole"] for row in _select(store, RELATED_POLES.format(r=ox.NamedNode(iri)))]
 
 
 def members(store: GraphStore, iri: str) -> list[URIRef]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 
 from . import context
 from .describe import coordinates, labels_of
@@ -69,20 +69,21 @@ def index():
     """Show the dataset summary, the map and the list of poles (``?q=`` filters it without JavaScript)."""
     store, lang = get_store(), choose_language(request)
     query = request.args.get("q", "").strip()[:200]
-    poles = pole_index(store, lang)
+    poles = store.memo(("pole_index", lang), lambda: pole_index(store, lang))
     shown = [p for p in poles if fold(query) in p["search"]] if query else poles
     points = [
         {"iri": p["pole"], "label": p["pole_label"], "lat": p["lat"], "long": p["long"]}
         for p in shown
         if p["lat"] is not None
-    ]
+    ][: current_app.config["MAP_POINT_LIMIT"]]
     html = context.page(
         "home.html",
         lang,
         None,
-        counts=dataset_counts(store),
-        triples=len(store),
-        poles=shown,
+        counts=store.memo("counts", lambda: dataset_counts(store)),
+        triples=store.memo("triples", lambda: len(store)),
+        poles=shown[: current_app.config["PAGE_LIST_LIMIT"]],
+        shown=len(shown),
         total=len(poles),
         query=query,
         points=points,

@@ -87,6 +87,7 @@ class Row:
     href: str | None
     iri: str
     values: list[Value]
+    more: int = 0  # values left out of the page (the RDF document has them)
 
 
 class Linker:
@@ -152,13 +153,18 @@ class ViewBuilder:
             found[_group_of(URIRef(row.iri), row.values)].append(row)
         return [{"key": k, "title": GROUPS[k][0][index], "rows": rows} for k, rows in found.items() if rows]
 
-    def incoming(self, subject: URIRef) -> list[Row]:
-        """Return rows 'value --property--> subject' grouped by property (only named subjects)."""
+    def incoming(self, subject: URIRef, limit: int) -> list[Row]:
+        """Return rows 'value --property--> subject' grouped by property (named subjects, ``limit`` each)."""
         by_property: dict[URIRef, list[Node]] = {}
         for source, prop in self.graph.subject_predicates(subject):
             if isinstance(source, URIRef) and prop != FOAF.primaryTopic:
                 by_property.setdefault(prop, []).append(source)
-        return sorted((self.row(p, s) for p, s in by_property.items()), key=lambda r: r.label.lower())
+        rows = []
+        for prop, sources in by_property.items():
+            row = self.row(prop, sorted(sources)[:limit])
+            row.more = max(0, len(sources) - limit)
+            rows.append(row)
+        return sorted(rows, key=lambda r: r.label.lower())
 
     def sources(self, subject: URIRef) -> list[Value]:
         """Return the dcterms:source citations of the subject."""

@@ -114,7 +114,16 @@ class QueryableStore:
 
     def __init__(self) -> None:
         self._rdflib_graphs: dict[tuple[str, ...], Graph] = {}
+        self._memo: dict[object, object] = {}
         self._lock = threading.Lock()
+
+    def memo(self, key: object, compute):
+        """Return ``compute()``, computed once per key: the dataset is read-only while it is served."""
+        if key not in self._memo:
+            value = compute()
+            with self._lock:
+                self._memo.setdefault(key, value)
+        return self._memo[key]
 
     def query(self, sparql: str, **options):
         """Run a SPARQL query over the union of all graphs; return pyoxigraph's result object."""

@@ -10,6 +10,8 @@ from pages_support import BASE, CAFE, CAFE_DOC, pages_app, pages_client
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
+from server import create_app
+
 __all__ = ["pages_app", "pages_client"]
 
 
@@ -178,3 +180,36 @@ def test_hostile_data_renders_inert(pages_client, path):
 def test_base_iri_links_are_local(pages_client):
     hrefs = page(pages_client, CAFE_DOC + ".html").hrefs()
     assert not any(h.startswith(BASE) for h in hrefs)
+
+
+@pytest.fixture(scope="module")
+def capped_client():
+    """The real data with lists cut at 2 entries, to see the caps at work on a small dataset."""
+    return create_app({"TESTING": True, "PAGE_LIST_LIMIT": 2, "MAP_POINT_LIMIT": 3}).test_client()
+
+
+def test_long_lists_are_cut_with_a_count_and_a_pointer(capped_client, store):
+    poles = store.select(
+        "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a ptce:Pole ; ptce:sector <https://w3id.org/ptce/id/sector/culture> }"
+    )[0]["n"]
+    html = capped_client.get("/doc/sector/culture.html?lang=en").get_data(as_text=True)
+    section = html.split('class="poles"', 1)[1].split("</section>", 1)[0]
+    assert f"({int(poles)})" in section
+    assert section.count("<li") == 3  # two poles and the "more" line
+    assert f"and {int(poles) - 2} more" in section
+
+
+def test_home_list_is_cut_but_search_covers_every_pole(capped_client, store):
+    html = capped_client.get("/?lang=en").get_data(as_text=True)
+    assert html.count("<tr data-search=") == 2 and "more poles" in html
+    found = capped_client.get("/?q=boutaric").get_data(as_text=True)
+    assert "La Coursive Boutaric" in found
+
+
+def test_embedded_json_ld_describes_the_resource_not_its_incoming_links(client):
+    html = client.get("/doc/sector/culture.html").get_data(as_text=True)
+    embedded = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    graph = Graph().parse(data=embedded, format="json-ld")
+    culture = URIRef("https://w3id.org/ptce/id/sector/culture")
+    assert (culture, None, None) in graph
+    assert (None, None, culture) not in graph
