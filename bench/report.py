@@ -70,6 +70,9 @@ def write_report(rows: list[dict], validation: list[dict], table: Path, plot: Pa
     out.append("|---|---|---|")
     for row in rows:
         page, turtle = row["pages"]["page"], row["pages"]["turtle"]
+        if row["pages"].get("timed_out"):
+            out.append(f"| {row['poles']:,} | > {row['pages']['timed_out']:g} s (one probe, timed out) | – |")
+            continue
         out.append(
             f"| {row['poles']:,} | {_f(page[0])} / {_f(page[1])} | {_f(turtle[0])} / {_f(turtle[1])} |"
         )
@@ -78,6 +81,10 @@ def write_report(rows: list[dict], validation: list[dict], table: Path, plot: Pa
     for item in validation:
         out.append(f"| {item['triples']:,} | {_f(item['ours'], 2)} | {_f(item['pyshacl'], 2)} |")
     out += _targets(rows)
+    for row in rows:
+        for side in ("ours", "baseline"):
+            for error in row.get(side, {}).get("errors", [])[:5]:
+                out.append(f"\nError ({side}, {row['poles']:,} poles): {error}")
     table.write_text("\n".join(out) + "\n", encoding="utf-8")
     _plot(rows, plot)
 
@@ -113,6 +120,7 @@ def _targets(rows: list[dict]) -> list[str]:
         for label, pick in (
             ("query-mix p50", lambda r: r["ours"]["p50"]),
             ("start-up", lambda r: r["ours"]["startup"]),
+            ("heavy queries, one client (sum)", lambda r: sum(r["ours"]["sequential"].values())),
             ("pole page p50", lambda r: r["pages"]["page"][0]),
         ):
             factor = pick(large) / pick(small)
@@ -133,7 +141,11 @@ def _plot(rows: list[dict], path: Path) -> None:
     figure, axis = pyplot.subplots(figsize=(7, 4.5))
     series = {
         "ours: query-mix p50 (HTTP)": [row["ours"]["p50"] for row in rows],
-        "ours: pole page p50": [row["pages"]["page"][0] for row in rows],
+        "ours: pole page p50": [
+            row["pages"]["page"][0] if row["pages"]["page"][0] < float("inf") else float("nan")
+            for row in rows
+        ],
+        "ours: heavy queries, one client (sum)": [sum(row["ours"]["sequential"].values()) for row in rows],
         "ours: start-up (ms)": [row["ours"]["startup"] * 1000 for row in rows],
         "pyoxigraph in-process: mix total": [
             sum(row["in_process"]["per_query_p50"].values()) for row in rows

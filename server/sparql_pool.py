@@ -16,6 +16,8 @@ large, it kills that worker and a replacement is forked in the background. Worke
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import faulthandler
 import gc
 import json
@@ -32,6 +34,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_QUERIES = 1000
+try:
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    _LIBC.malloc_trim  # noqa: B018 - glibc only
+except (OSError, AttributeError):
+    _LIBC = None
 _FRAME = struct.Struct("!II")  # header length, body length
 _pools: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
 
@@ -228,6 +235,12 @@ def _fork_server(control: socket.socket, handler: Handler, setup: Callable[[], N
         os._exit(code)
 
 
+def release_memory() -> None:
+    """Give freed heap pages back to the system (glibc ``malloc_trim``), where available."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
 def _worker(sock: socket.socket, handler: Handler, setup: Callable[[], None]) -> None:
     """Body of a worker: set up (limits, sandbox), then answer requests until end of file."""
     code = 0
@@ -244,6 +257,8 @@ def _worker(sock: socket.socket, handler: Handler, setup: Callable[[], None]) ->
             send_frame(sock, header, body)
             if header.get("retire"):
                 break
+            del header, body
+            release_memory()  # after answering: big joins would otherwise keep their peak resident
     except BaseException:  # noqa: BLE001 - a worker must never return into the server's code
         code = 1
     finally:
