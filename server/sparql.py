@@ -49,10 +49,11 @@ class ProtocolRequest:
 
 def _decode_params(raw: bytes, where: str) -> dict[str, list[str]]:
     try:
-        pairs = parse_qsl(raw, keep_blank_values=True, max_num_fields=1000)
+        text = raw.decode("utf-8")  # raw bytes, then the %-escapes: both must be UTF-8
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=1000, encoding="utf-8", errors="strict")
         params: dict[str, list[str]] = {}
         for key, value in pairs:
-            params.setdefault(key.decode("utf-8"), []).append(value.decode("utf-8"))
+            params.setdefault(key, []).append(value)
         return params
     except UnicodeDecodeError:
         raise QueryFailed(400, f"The {where} is not valid UTF-8.") from None

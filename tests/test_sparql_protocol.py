@@ -134,6 +134,30 @@ def test_dataset_parameters_select_our_named_graphs(client, store):
     assert unknown.status_code == 200 and unknown.data.split() == [b"n", b"0"]
 
 
+NON_ASCII = 'SELECT ?c WHERE { ?c rdfs:label "Saint-Étienne"@fr ; a igeo:Commune }'
+
+
+@pytest.mark.parametrize("method", ["GET", "form", "direct"])
+def test_non_ascii_queries_in_every_encoding(client, method):
+    response = send(client, method, NON_ASCII, "application/sparql-results+json")
+    assert response.status_code == 200, response.data
+    rows = json.loads(response.data)["results"]["bindings"]
+    assert [row["c"]["value"] for row in rows] == ["https://w3id.org/ptce/id/commune/42218"]
+
+
+def test_raw_utf8_form_body_and_invalid_utf8(client):
+    raw = client.post(
+        "/sparql",
+        data=("query=" + NON_ASCII.replace(" ", "+")).encode("utf-8"),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert raw.status_code == 200 and len(json.loads(raw.data)["results"]["bindings"]) == 1
+    for bad in (b"query=%FF", b"query=\xff"):
+        response = client.post("/sparql", data=bad, content_type="application/x-www-form-urlencoded")
+        assert response.status_code == 400 and b"UTF-8" in response.data
+
+
 @pytest.mark.parametrize(
     "request_args",
     [
