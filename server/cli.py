@@ -36,7 +36,7 @@ def serve(host: str, port: int, data_dirs: tuple[Path, ...], base_iri: str | Non
     """Serve the pages, the SPARQL endpoint and the validator."""
     from werkzeug.serving import run_simple
 
-    from . import create_app
+    from . import create_app, sparql
 
     settings: dict = {}
     if data_dirs:
@@ -50,11 +50,12 @@ def serve(host: str, port: int, data_dirs: tuple[Path, ...], base_iri: str | Non
     click.echo(f"PTCE Graph: {len(store)} triples from {len(store.sources)} files")
     click.echo(f"Listening on http://{host}:{port}/  (SPARQL endpoint: http://{host}:{port}/sparql)")
     click.echo(
-        f"SPARQL: each query runs in a forked worker killed after {app.config['SPARQL_TIMEOUT']} s; "
+        f"SPARQL: queries run in pre-forked workers, each killed after {app.config['SPARQL_TIMEOUT']} s; "
         f"at most {app.config['SPARQL_ROW_LIMIT']} rows per answer"
     )
-    # Threaded HTTP server for the pages; each SPARQL query runs in a forked child (server/sparql_exec.py),
-    # so no query can stall the process, whatever the WSGI server.
+    # The workers' fork server starts now, while this process has a single thread (server/sparql_pool.py);
+    # then a threaded HTTP server serves the pages, and no query can stall it, whatever the WSGI server.
+    sparql.start_workers(app)
     run_simple(host, port, app, threaded=True)
 
 

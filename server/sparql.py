@@ -2,7 +2,7 @@
 
 Request handling (this module): decode the parameters exactly once (strict UTF-8), check the protocol
 (one ``query``, no update), negotiate the format. Guard: :mod:`server.sparql_guard`. Evaluation by
-Oxigraph in a forked child with a hard time limit: :mod:`server.sparql_exec`. Formats:
+Oxigraph in a pre-forked worker process with a hard time limit: :mod:`server.sparql_exec`. Formats:
 :mod:`server.sparql_formats`. Service description (rdflib-endpoint): :mod:`server.sparql_description`.
 """
 
@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from .examples import EXAMPLES
 from .namespaces import PREFIXES, sparql_prologue
 from .sparql_description import service_description
-from .sparql_exec import Dataset, Limits, QueryFailed, run_isolated
+from .sparql_exec import Dataset, Limits, QueryFailed, run_isolated, worker_pool
 from .sparql_formats import DESCRIPTION_FORMATS, RDF_FORMATS, formats_for, negotiate
 from .sparql_guard import QueryRejected, check_query
 from .store import get_store
@@ -50,7 +50,9 @@ class ProtocolRequest:
 def _decode_params(raw: bytes, where: str) -> dict[str, list[str]]:
     try:
         text = raw.decode("utf-8")  # raw bytes, then the %-escapes: both must be UTF-8
-        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=1000, encoding="utf-8", errors="strict")
+        pairs = parse_qsl(
+            text, keep_blank_values=True, max_num_fields=1000, encoding="utf-8", errors="strict"
+        )
         params: dict[str, list[str]] = {}
         for key, value in pairs:
             params.setdefault(key, []).append(value)
@@ -196,9 +198,7 @@ def _answer(proto: ProtocolRequest) -> Response:
         return error_response(503, "The server is busy with other queries; try again shortly.")
     try:
         store = get_store()
-        local = isinstance(getattr(store, "store", None), ox.Store)
-        allowed = [*config["DATA_DIRS"], config["ONTOLOGY_DIR"], config["SHAPES_DIR"]] if local else None
-        answer = run_isolated(store, checked.text, fmt.key, dataset, _limits(), allowed)
+        answer = run_isolated(store, checked.text, fmt.key, dataset, _limits(), _sandbox_dirs(config, store))
     finally:
         workers.release()
     text_type = fmt.media_type.startswith("text/") or fmt.key in RDF_FORMATS
@@ -240,6 +240,20 @@ def add_protocol_headers(response: Response) -> Response:
         response.headers["Access-Control-Max-Age"] = "86400"
     response.vary.add("Accept")
     return response
+
+
+def _sandbox_dirs(config, store) -> list[str] | None:
+    """Folders the query workers may read: the dataset's (None for an external engine: no sandbox)."""
+    if not isinstance(getattr(store, "store", None), ox.Store):
+        return None
+    return [*config["DATA_DIRS"], config["ONTOLOGY_DIR"], config["SHAPES_DIR"]]
+
+
+def start_workers(app) -> None:
+    """Start the query workers' fork server now (call it before the web server starts its threads)."""
+    with app.app_context():
+        store = get_store(app)
+        worker_pool(store, _limits().memory_bytes, _sandbox_dirs(app.config, store))
 
 
 def init_app(app) -> None:

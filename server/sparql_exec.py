@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .namespaces import PREFIXES
+from .remote_store import BackendError
 from .sandbox import install_sandbox
 from .sparql_formats import (
     OutputTooLarge,
@@ -104,6 +105,8 @@ def evaluate(
         result = store.query(text, **_query_options(dataset))
     except SyntaxError as error:
         raise syntax_failure(error) from None
+    except BackendError as error:  # an external engine refused the query or could not be reached
+        raise QueryFailed(error.code, error.message) from None
     try:
         if isinstance(result, ox.QueryBoolean):
             return Answer(200, "", serialize_boolean(result, fmt_key))
@@ -115,6 +118,8 @@ def evaluate(
         items = list(itertools.islice(result, row_limit + 1))
     except OutputTooLarge:
         raise _too_large(max_bytes) from None
+    except BackendError as error:
+        raise QueryFailed(error.code, error.message) from None
     except (OSError, RuntimeError, ValueError, TypeError) as error:
         raise QueryFailed(400, f"The query could not be evaluated: {str(error)[:300]}") from None
     truncated = len(items) > row_limit
