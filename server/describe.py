@@ -39,7 +39,8 @@ COORDINATES = """SELECT ?x ?lat ?long WHERE { VALUES ?x { %s }
   { ?x geo:lat ?lat ; geo:long ?long } UNION
   { FILTER NOT EXISTS { ?x geo:lat ?any }
     ?x schema:location ?place . ?place geo:lat ?lat ; geo:long ?long } }"""
-LABELS = "SELECT ?x ?p ?l WHERE { VALUES ?x { %s } VALUES ?p { %s } ?x ?p ?l }"
+# FILTER IN, not a second VALUES: with two VALUES Oxigraph scans every label (55 ms at 10,000 poles).
+LABELS = "SELECT ?x ?p ?l WHERE { VALUES ?x { %s } ?x ?p ?l FILTER(?p IN (%s)) }"
 INSTANCES = "SELECT DISTINCT ?c ?x WHERE { ?x a ?c } ORDER BY ?x"
 EXAMPLES = "SELECT ?p ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3"
 
@@ -147,7 +148,7 @@ def labels_of(store: GraphStore, iris: Iterable[Node], lang: str) -> dict[URIRef
     iris = [i for i in iris if isinstance(i, URIRef)]
     if not iris:
         return {}
-    rows = _select(store, LABELS % (_values(iris), _values(LABEL_PROPERTIES)))
+    rows = _select(store, LABELS % (_values(iris), ", ".join(_values(LABEL_PROPERTIES).split())))
     found: dict[URIRef, dict[Node, list[Node]]] = {}
     for row in rows:
         found.setdefault(row["x"], {}).setdefault(row["p"], []).append(row["l"])
