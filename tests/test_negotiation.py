@@ -1,15 +1,12 @@
-"""Content negotiation: the Accept cases from users' reports, ?format= overrides, doctests of the helpers."""
+"""Content negotiation: the Accept cases from users' reports, ?format= overrides; the helpers' doctests run with --doctest-modules."""
 
 from __future__ import annotations
-
-import doctest
 
 import pytest
 from flask import Flask
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from server import dataset_docs, describe, home, labels, negotiation, pages, resources
 from server.negotiation import UnknownFormat, best_format, choose_format
 
 # (Accept header, expected format); cases from conventions.md §2.1 (trifid#362, vscode-sparql-notebook#56,
@@ -77,10 +74,3 @@ def test_override_outside_the_available_formats_is_refused():
 
         with pytest.raises(UnknownFormat):
             choose_format(request, ("ttl", "nt"))
-
-
-@pytest.mark.parametrize("module", [negotiation, labels, describe, pages, resources, dataset_docs, home])
-def test_doctests(module):
-    result = doctest.testmod(module)
-    assert result.attempted > 0
-    assert result.failed == 0
