@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, Response, current_app, request
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL
 from werkzeug.http import is_resource_modified
 from werkzeug.urls import iri_to_uri, uri_to_iri
 
@@ -81,6 +82,16 @@ def void_document() -> Document:
 def ontology(key: str | None = None):
     """The ontology: HTML documentation or the OWL file in an RDF format."""
     return _fixed_or_404(ontology_document(), key)
+
+
+@bp.get("/ontology/<version>")
+def ontology_version(version: str):
+    """The ontology's version IRI (``owl:versionIRI``): the same document while it is the current version."""
+    stem, fixed = split_suffix(version)
+    iri = URIRef(f"{current_app.config['ONTOLOGY_IRI']}/{stem}")
+    if (None, OWL.versionIRI, iri) not in union_of("ontology"):
+        return not_found(str(iri))
+    return serve(ontology_document(), fixed)
 
 
 @bp.get("/shapes")

@@ -7,7 +7,7 @@ import gzip
 import pytest
 from pages_support import BASE, pages_app, pages_client, parse_body
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, OWL, RDF
 
 from server.namespaces import DCAT, VOID
 
@@ -75,3 +75,20 @@ def test_every_advertised_dump_is_served(pages_client):
     graph = parse_body(pages_client.get("/void.ttl"))
     for dump in graph.objects(URIRef(BASE + "dataset"), VOID.dataDump):
         assert pages_client.get(str(dump).removeprefix(BASE.rstrip("/"))).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "media_type"),
+    [
+        ("/ontology/0.1.0", 200, "text/html"),
+        ("/ontology/0.1.0.ttl", 200, "text/turtle"),
+        ("/ontology/9.9.9", 404, "text/html"),
+    ],
+)
+def test_ontology_version_iri_resolves(client, path, status, media_type):
+    response = client.get(path)
+    assert response.status_code == status
+    assert response.mimetype == media_type
+    if media_type == "text/turtle":
+        graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+        assert (None, OWL.versionIRI, URIRef("https://w3id.org/ptce/ontology/0.1.0")) in graph
