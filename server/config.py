@@ -20,6 +20,9 @@ STORE_PATH = None
 SPARQL_TIMEOUT = 10.0
 SPARQL_ROW_LIMIT = 10_000
 SPARQL_MAX_QUERY_LENGTH = 100_000
+#: Queries evaluated at once (each in its own worker process), and each worker's memory allowance (bytes).
+SPARQL_WORKERS = 4
+SPARQL_MEMORY_LIMIT = 1 << 30
 #: Largest request body accepted (bytes); contributed files above this get 413.
 MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 VALIDATION_TIMEOUT = 30.0
