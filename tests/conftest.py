@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import virtuoso_server as virtuoso
 from click.testing import CliRunner
-from support import serve_in_thread
+from support import recording_listener, serve_in_thread
 
 from server import create_app
 from server.cli import main as ptce
@@ -71,6 +71,20 @@ def live_server(app) -> Iterator[str]:
     """A real threaded HTTP server on 127.0.0.1 serving the app; yields its base URL."""
     with serve_in_thread(app) as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def recorder() -> Iterator[tuple[str, list[str]]]:
+    """A loopback HTTP listener recording every request it gets: (base URL, paths). Nothing may reach it."""
+    with recording_listener() as (url, hits):
+        yield url, hits
+
+
+@pytest.fixture
+def listener(recorder) -> str:
+    """The recording listener's base URL, with its record emptied for this test."""
+    recorder[1].clear()
+    return recorder[0]
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -10,22 +10,8 @@ import pytest
 import requests
 
 from tests.sparql_helpers import ptce_server
-from tests.support import recording_listener
 
 TIMEOUT = 2
-
-
-@pytest.fixture(scope="module")
-def recorder():
-    """A loopback listener that must see no request at all."""
-    with recording_listener() as (url, hits):
-        yield url, hits
-
-
-@pytest.fixture(scope="module")
-def listener(recorder):
-    """The listener's base URL."""
-    return recorder[0]
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import pytest
 import requests
 from rdflib import Graph, Literal
 from rdflib.namespace import SH
-from support import recording_listener
 
 EXAMPLES = Path(__file__).parent / "data" / "validation"
 VALID = (EXAMPLES / "valid-pole.ttl").read_bytes()
@@ -82,19 +81,6 @@ def test_other_formats_are_refused_with_415(client):
     body = b'{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "x"}'
     response = client.post("/validate", data=body, headers={"Content-Type": "application/ld+json"})
     assert response.status_code == 415 and response.get_json()["status"] == "invalid-input"
-
-
-@pytest.fixture(scope="module")
-def recorder():
-    """A loopback HTTP server that records every request made to it (there must be none)."""
-    with recording_listener() as (url, hits):
-        yield url, hits
-
-
-@pytest.fixture(scope="module")
-def listener(recorder):
-    """The recording listener's base URL."""
-    return recorder[0]
 
 
 def hostile_inputs(listener: str) -> dict[str, tuple[bytes, int]]:
