@@ -133,9 +133,7 @@ class QueryableStore:
         """Run a SELECT query and return its rows as dicts of rdflib terms (unbound keys left out)."""
         result = self.query(sparql)
         names = [variable.value for variable in result.variables]
-        return [
-            {name: to_rdflib(row[name]) for name in names if row[name] is not None} for row in result
-        ]
+        return [{name: to_rdflib(row[name]) for name in names if row[name] is not None} for row in result]
 
     def ask(self, sparql: str) -> bool:
         """Run an ASK query."""

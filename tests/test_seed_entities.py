@@ -53,51 +53,93 @@ CASES: list[tuple[str, str]] = [
     ("org-cncres", ORG_QUERY.format(label="CNCRES", role="partenaire")),
     ("org-coorace", ORG_QUERY.format(label="COORACE", role="partenaire")),
     ("org-mes", ORG_QUERY.format(label="Mouvement pour l’Économie Solidaire", role="partenaire")),
-    ("programme-pilot", """
+    (
+        "programme-pilot",
+        """
         ASK { <https://w3id.org/ptce/id/programme/demarche-ptce> a ptce:Programme ;
-                ptce:pilot/rdfs:label ?l . FILTER (CONTAINS(STR(?l), "Labo de l’ESS")) }"""),
-    ("event-etats-generaux-2011", """
+                ptce:pilot/rdfs:label ?l . FILTER (CONTAINS(STR(?l), "Labo de l’ESS")) }""",
+    ),
+    (
+        "event-etats-generaux-2011",
+        """
         ASK { ?e a schema:Event ; rdfs:label ?l ; schema:startDate ?d ; schema:organizer/skos:altLabel|schema:organizer/rdfs:label ?org .
-              FILTER (CONTAINS(STR(?l), "États Généraux de l’ESS") && STR(?d) = "2011-06-17" && CONTAINS(STR(?org), "Labo")) }"""),
-    ("document-cahiers-esperances", """
+              FILTER (CONTAINS(STR(?l), "États Généraux de l’ESS") && STR(?d) = "2011-06-17" && CONTAINS(STR(?org), "Labo")) }""",
+    ),
+    (
+        "document-cahiers-esperances",
+        """
         ASK { ?d a schema:CreativeWork ; rdfs:label ?l ; schema:about ?e . ?e a schema:Event ; schema:startDate ?date .
-              FILTER (CONTAINS(STR(?l), "400 Cahiers") && STRSTARTS(STR(?date), "2011-06")) }"""),
-    ("event-appel-experimentation-2011", """
+              FILTER (CONTAINS(STR(?l), "400 Cahiers") && STRSTARTS(STR(?date), "2011-06")) }""",
+    ),
+    (
+        "event-appel-experimentation-2011",
+        """
         ASK { ?e a schema:Event ; rdfs:label ?l ; schema:startDate ?d .
-              FILTER (CONTAINS(LCASE(STR(?l)), "appel à expérimentation") && STRSTARTS(STR(?d), "2011")) }"""),
-    ("event-seminaires-2012", """
+              FILTER (CONTAINS(LCASE(STR(?l)), "appel à expérimentation") && STRSTARTS(STR(?d), "2011")) }""",
+    ),
+    (
+        "event-seminaires-2012",
+        """
         ASK { ?e a schema:Event ; rdfs:label ?l ; schema:startDate ?d .
-              FILTER (CONTAINS(LCASE(STR(?l)), "séminaires") && STRSTARTS(STR(?d), "2012")) }"""),
-    ("event-rencontre-nationale-2012", """
+              FILTER (CONTAINS(LCASE(STR(?l)), "séminaires") && STRSTARTS(STR(?d), "2012")) }""",
+    ),
+    (
+        "event-rencontre-nationale-2012",
+        """
         ASK { ?e a schema:Event ; rdfs:label ?l ; schema:startDate ?d .
-              FILTER (CONTAINS(LCASE(STR(?l)), "rencontre nationale") && STRSTARTS(STR(?d), "2012")) }"""),
-    ("call-2013-3-meur", """
+              FILTER (CONTAINS(LCASE(STR(?l)), "rencontre nationale") && STRSTARTS(STR(?d), "2012")) }""",
+    ),
+    (
+        "call-2013-3-meur",
+        """
         ASK { ?c a ptce:CallForProjects ; ptce:year ?y ; ptce:budget ?b .
-              FILTER (STR(?y) = "2013" && ?b = 3000000) }"""),
-    ("event-hamon-bill-2013", """
+              FILTER (STR(?y) = "2013" && ?b = 3000000) }""",
+    ),
+    (
+        "event-hamon-bill-2013",
+        """
         ASK { ?e a schema:Event ; rdfs:label ?l ; schema:startDate ?d .
-              FILTER (CONTAINS(STR(?l), "Benoît Hamon") && STRSTARTS(STR(?d), "2013")) }"""),
-    ("law-2014-856", """
+              FILTER (CONTAINS(STR(?l), "Benoît Hamon") && STRSTARTS(STR(?d), "2013")) }""",
+    ),
+    (
+        "law-2014-856",
+        """
         ASK { ?law a schema:Legislation ; schema:legislationIdentifier "2014-856" ;
-                   schema:legislationDate "2014-07-31"^^xsd:date ; rdfs:label ?l . }"""),
-    ("characteristic-renouveau-productif", """
+                   schema:legislationDate "2014-07-31"^^xsd:date ; rdfs:label ?l . }""",
+    ),
+    (
+        "characteristic-renouveau-productif",
+        """
         ASK { ?c a skos:Concept ; skos:inScheme <https://w3id.org/ptce/id/scheme/characteristics> ;
               skos:prefLabel "Renouveau productif"@fr ; skos:prefLabel ?en ; skos:definition ?def .
-              FILTER (LANG(?en) = "en") }"""),
-    ("characteristic-ancrage-territorial", """
+              FILTER (LANG(?en) = "en") }""",
+    ),
+    (
+        "characteristic-ancrage-territorial",
+        """
         ASK { ?c a skos:Concept ; skos:inScheme <https://w3id.org/ptce/id/scheme/characteristics> ;
               skos:prefLabel ?l ; skos:definition ?def .
-              FILTER (LANG(?l) = "fr" && CONTAINS(LCASE(STR(?l)), "ancrage territorial") && CONTAINS(STR(?def), "emplois durables")) }"""),
-    ("characteristic-innovation-socio-economique", """
+              FILTER (LANG(?l) = "fr" && CONTAINS(LCASE(STR(?l)), "ancrage territorial") && CONTAINS(STR(?def), "emplois durables")) }""",
+    ),
+    (
+        "characteristic-innovation-socio-economique",
+        """
         ASK { ?c a skos:Concept ; skos:inScheme <https://w3id.org/ptce/id/scheme/characteristics> ;
               skos:prefLabel "Innovation socio-économique"@fr ; skos:definition ?def .
-              FILTER (CONTAINS(STR(?def), "nouveaux modèles socio-économiques")) }"""),
-    ("characteristic-decloisonnement", """
+              FILTER (CONTAINS(STR(?def), "nouveaux modèles socio-économiques")) }""",
+    ),
+    (
+        "characteristic-decloisonnement",
+        """
         ASK { ?c a skos:Concept ; skos:inScheme <https://w3id.org/ptce/id/scheme/characteristics> ;
               skos:prefLabel ?l ; skos:definition ?def .
-              FILTER (LANG(?l) = "fr" && CONTAINS(LCASE(STR(?l)), "décloisonnement") && CONTAINS(STR(?def), "ouverture")) }"""),
-    ("seed-document", """
-        ASK { <https://w3id.org/ptce/id/document/seed> a schema:CreativeWork ; rdfs:label ?l ; dcterms:source ?s . }"""),
+              FILTER (LANG(?l) = "fr" && CONTAINS(LCASE(STR(?l)), "décloisonnement") && CONTAINS(STR(?def), "ouverture")) }""",
+    ),
+    (
+        "seed-document",
+        """
+        ASK { <https://w3id.org/ptce/id/document/seed> a schema:CreativeWork ; rdfs:label ?l ; dcterms:source ?s . }""",
+    ),
 ]
 
 
