@@ -151,10 +151,26 @@ def contribution_graph(source: str, triples: list[ox.Triple], base_iri: str) -> 
     return exact, linemap
 
 
+def neighbourhood(graph: Graph, live: Graph) -> Graph:
+    """Return the live triples the contribution's checks can reach: about every IRI it mentions, and
+    pointing at every resource it describes (our shapes look one step away, never further)."""
+    near = Graph()
+    for node in {n for s, _, o in graph for n in (s, o) if isinstance(n, URIRef)}:
+        for triple in live.triples((node, None, None)):
+            near.add(triple)
+    for subject in set(graph.subjects()):
+        for triple in live.triples((None, None, subject)):
+            near.add(triple)
+    return near
+
+
 def shape_problems(graph: Graph, linemap: LineMap, judge: Judge, lang: str) -> list[Problem]:
-    """Run pyshacl on the live dataset plus the contribution; keep the results about the contribution."""
-    data = Graph()
-    data += judge.live_graph
+    """Run pyshacl on the contribution with its neighbourhood in the live dataset; report on the contribution.
+
+    Judging the contribution with only the live triples it can reach keeps the cost independent of the
+    size of the dataset (the whole dataset took 19 s at 1,000 poles; this takes about 1 s).
+    """
+    data = neighbourhood(graph, judge.live_graph)
     data += judge.ontology
     data += graph
     shapes = Graph()
