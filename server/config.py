@@ -29,7 +29,7 @@ VALIDATION_TIMEOUT = 30.0
 #: HTML pages list at most this many linked resources per list (the RDF documents hold them all).
 PAGE_LIST_LIMIT = 200
 #: Maps draw at most this many points.
-MAP_POINT_LIMIT = 2000
+MAP_POINT_LIMIT = 1000
 #: Map tiles (the map still shows points and links when tiles cannot be reached).
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_ATTRIBUTION = "© OpenStreetMap contributors"

@@ -6,7 +6,7 @@ from flask import current_app, render_template
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH
 
-from .describe import examples, instances, labels_of, map_points, members, related_poles
+from .describe import examples, incoming_counts, instances, labels_of, map_points, members, related_poles
 from .labels import LANGUAGES, comment, local_name, pick_literal, resource_label
 from .negotiation import FORMATS
 from .pages import Linker, Value, ViewBuilder, json_for_script, map_json
@@ -76,7 +76,8 @@ def resource_page(graph: Graph, iri: str, lang: str, path: str) -> str:
     store, node = get_store(), URIRef(iri)
     limit = current_app.config["PAGE_LIST_LIMIT"]
     view = ViewBuilder(graph, store.rdflib_graph(("ontology",)), linker(), lang)
-    poles, member_list = related_poles(store, iri), members(store, iri)
+    poles, pole_count = related_poles(store, iri, current_app.config["MAP_POINT_LIMIT"])
+    member_list = members(store, iri)
     instance_list = instances(store, iri)
     located = [node, *member_list, *poles][: current_app.config["MAP_POINT_LIMIT"]]
     points = map_points(store, located, lang)
@@ -89,12 +90,12 @@ def resource_page(graph: Graph, iri: str, lang: str, path: str) -> str:
         description=comment(graph, node, lang),
         types=view.values(list(graph.objects(node, RDF.type))),
         groups=view.groups(node),
-        incoming=view.incoming(node, limit),
+        incoming=view.incoming(node, limit, incoming_counts(store, iri)),
         sources=view.sources(node),
         poles=listing(poles[:limit], lang),
         members=listing(member_list[:limit], lang),
         instances=listing(instance_list[:limit], lang),
-        totals={"poles": len(poles), "members": len(member_list), "instances": len(instance_list)},
+        totals={"poles": pole_count, "members": len(member_list), "instances": len(instance_list)},
         points=points,
         map_data=map_json(points, linker()),
         jsonld=json_for_script(own_description(graph, node).serialize(format="json-ld", auto_compact=True)),

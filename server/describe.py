@@ -15,6 +15,8 @@ from .store import GraphStore, to_rdflib
 
 OUTGOING = "CONSTRUCT { ?r ?p ?o } WHERE { ?r ?p ?o }"
 INCOMING = "CONSTRUCT { ?s ?p ?r } WHERE { ?s ?p ?r }"
+INCOMING_COUNTS = "SELECT ?p (COUNT(?s) AS ?n) WHERE { ?s ?p ?r FILTER isIRI(?s) } GROUP BY ?p"
+INCOMING_SAMPLE = "CONSTRUCT { ?s ?p ?r } WHERE { ?s ?p ?r FILTER isIRI(?s) } ORDER BY ?s LIMIT %d"
 # Memberships (and blank nodes) that point to the resource are described in full, both ways.
 LINKED_NODES = """CONSTRUCT { ?n ?p ?o } WHERE {
   { ?r org:hasMembership ?n } UNION { ?n org:member|org:organization ?r }
@@ -119,18 +121,26 @@ def _close_blank_nodes(store: GraphStore, graph: Graph) -> None:
 
 
 def describe(
-    store: GraphStore, iri: str, document_iri: str | None = None, dataset_iri: str | None = None
+    store: GraphStore,
+    iri: str,
+    document_iri: str | None = None,
+    dataset_iri: str | None = None,
+    incoming_limit: int | None = None,
 ) -> Graph:
     """Return the document of a resource: its triples, blank nodes in full, incoming links, context.
 
     The context is the types, labels and coordinates of every resource the document mentions, so a
     client can display it without a second request. ``document_iri`` gets ``foaf:primaryTopic`` and
-    ``void:inDataset``.
+    ``void:inDataset``. ``incoming_limit`` keeps that many incoming links per property (for HTML pages
+    of hubs); their full numbers are then given as ``ptcepage:incomingCount`` statements.
     """
     resource = URIRef(iri)
     graph = new_graph()
     _construct(store, OUTGOING, graph, r=resource)
-    _construct(store, INCOMING, graph, r=resource)
+    if incoming_limit is None:
+        _construct(store, INCOMING, graph, r=resource)
+    else:
+        _incoming_sample(store, graph, resource, incoming_limit)
     _construct(store, LINKED_NODES, graph, r=resource)
     _close_blank_nodes(store, graph)
     mentioned = {term for triple in graph for term in triple if isinstance(term, URIRef)} - {resource}
@@ -141,6 +151,19 @@ def describe(
         if dataset_iri:
             graph.add((URIRef(document_iri), VOID.inDataset, URIRef(dataset_iri)))
     return graph
+
+
+def incoming_counts(store: GraphStore, iri: str) -> dict[URIRef, int]:
+    """Return how many named resources point at the resource, per property."""
+    rows = _select(store, INCOMING_COUNTS, r=URIRef(iri))
+    return {row["p"]: int(row["n"]) for row in rows}
+
+
+def _incoming_sample(store: GraphStore, graph: Graph, resource: URIRef, limit: int) -> None:
+    """Add the incoming links of a resource, at most ``limit`` per property (the first by IRI)."""
+    for prop, count in incoming_counts(store, str(resource)).items():
+        query = INCOMING if count <= limit else INCOMING_SAMPLE % limit
+        _construct(store, query, graph, r=resource, p=prop)
 
 
 def labels_of(store: GraphStore, iris: Iterable[Node], lang: str) -> dict[URIRef, str]:
@@ -162,9 +185,15 @@ def labels_of(store: GraphStore, iris: Iterable[Node], lang: str) -> dict[URIRef
     return labels
 
 
-def related_poles(store: GraphStore, iri: str) -> list[URIRef]:
-    """Return the poles characterised by, in the sector of, or located in the resource (or below it)."""
-    return [row["pole"] for row in _select(store, RELATED_POLES.format(r=ox.NamedNode(iri)))]
+def related_poles(store: GraphStore, iri: str, limit: int) -> tuple[list[URIRef], int]:
+    """Return ``limit`` poles (in the store's order) characterised by, in the sector of, or located in the
+    resource (or below it), and how many there are in all."""
+    query = RELATED_POLES.format(r=ox.NamedNode(iri))
+    poles = [row["pole"] for row in _select(store, f"{query} LIMIT {int(limit)}")]
+    if len(poles) < limit:
+        return poles, len(poles)
+    count = _select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {query} }}")[0]["n"]
+    return poles, int(count)
 
 
 def members(store: GraphStore, iri: str) -> list[URIRef]:

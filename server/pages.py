@@ -153,8 +153,11 @@ class ViewBuilder:
             found[_group_of(URIRef(row.iri), row.values)].append(row)
         return [{"key": k, "title": GROUPS[k][0][index], "rows": rows} for k, rows in found.items() if rows]
 
-    def incoming(self, subject: URIRef, limit: int) -> list[Row]:
-        """Return rows 'value --property--> subject' grouped by property (named subjects, ``limit`` each)."""
+    def incoming(self, subject: URIRef, limit: int, counts: dict[URIRef, int] | None = None) -> list[Row]:
+        """Return rows 'value --property--> subject' grouped by property (named subjects, ``limit`` each).
+
+        ``counts`` gives the full number of links per property when the graph holds only a sample.
+        """
         by_property: dict[URIRef, list[Node]] = {}
         for source, prop in self.graph.subject_predicates(subject):
             if isinstance(source, URIRef) and prop != FOAF.primaryTopic:
@@ -162,7 +165,7 @@ class ViewBuilder:
         rows = []
         for prop, sources in by_property.items():
             row = self.row(prop, sorted(sources)[:limit])
-            row.more = max(0, len(sources) - limit)
+            row.more = max(0, (counts or {}).get(prop, len(sources)) - len(row.values))
             rows.append(row)
         return sorted(rows, key=lambda r: r.label.lower())
 

@@ -30,6 +30,7 @@ class Document:
     path: str
     graph: Callable[[], Graph]
     html: Callable[[Graph, str, str], str]
+    page_graph: Callable[[], Graph] | None = None  # a lighter graph for the HTML page, if it has one
 
 
 class PagesState:
@@ -106,10 +107,10 @@ def serialise(graph: Graph, key: str) -> str:
 
 def render(document: Document, key: str, lang: str) -> Response:
     """Build the body of a document in a format."""
-    graph = document.graph()
     if key == "html":
+        graph = (document.page_graph or document.graph)()
         return Response(document.html(graph, lang, document.path), mimetype="text/html")
-    return Response(serialise(graph, key), mimetype=FORMATS[key].media_type)
+    return Response(serialise(document.graph(), key), mimetype=FORMATS[key].media_type)
 
 
 def serve(document: Document, fixed: str | None = None) -> Response:
@@ -182,11 +183,14 @@ def thing_document(rest: str) -> Document:
     """Return the document of the thing ``<base>id/<rest>`` (rest in IRI form)."""
     iri, base = f"{base_iri()}id/{rest}", base_iri()
 
-    def graph() -> Graph:
-        return describe(get_store(), iri, f"{base}doc/{rest}", f"{base}dataset")
+    def graph(incoming_limit: int | None = None) -> Graph:
+        return describe(get_store(), iri, f"{base}doc/{rest}", f"{base}dataset", incoming_limit)
 
     return Document(
-        f"/doc/{iri_to_uri(rest)}", graph, lambda g, lang, path: context.resource_page(g, iri, lang, path)
+        f"/doc/{iri_to_uri(rest)}",
+        graph,
+        lambda g, lang, path: context.resource_page(g, iri, lang, path),
+        lambda: graph(current_app.config["PAGE_LIST_LIMIT"]),
     )
 
 

@@ -213,3 +213,18 @@ def test_embedded_json_ld_describes_the_resource_not_its_incoming_links(client):
     culture = URIRef("https://w3id.org/ptce/id/sector/culture")
     assert (culture, None, None) in graph
     assert (None, None, culture) not in graph
+
+
+def test_incoming_links_are_sampled_with_their_full_count(capped_client, store):
+    count = int(
+        store.select(
+            "SELECT (COUNT(?p) AS ?n) WHERE { ?p ptce:sector <https://w3id.org/ptce/id/sector/culture> }"
+        )[0]["n"]
+    )
+    html = capped_client.get("/doc/sector/culture.html?lang=en").get_data(as_text=True)
+    incoming = html.split('id="incoming"', 1)[1].split("</section>", 1)[0]
+    assert f"and {count - 2} more" in incoming
+    turtle = capped_client.get("/doc/sector/culture.ttl").get_data(as_text=True)
+    graph = Graph().parse(data=turtle, format="turtle")
+    culture = URIRef("https://w3id.org/ptce/id/sector/culture")
+    assert len(set(graph.subjects(URIRef("https://w3id.org/ptce/ontology#sector"), culture))) == count
