@@ -32,10 +32,18 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Keep the Oxigraph store in this folder (instant restarts of large graphs).",
 )
-def serve(host: str, port: int, data_dirs: tuple[Path, ...], base_iri: str | None, store_path: Path | None):
+@click.option("--threads", default=8, show_default=True, type=int, help="HTTP worker threads (waitress).")
+@click.option("--dev", is_flag=True, help="Use Werkzeug's development server (with its debugger) instead.")
+def serve(
+    host: str,
+    port: int,
+    data_dirs: tuple[Path, ...],
+    base_iri: str | None,
+    store_path: Path | None,
+    threads: int,
+    dev: bool,
+):
     """Serve the pages, the SPARQL endpoint and the validator."""
-    from werkzeug.serving import run_simple
-
     from . import create_app, sparql
 
     settings: dict = {}
@@ -56,7 +64,26 @@ def serve(host: str, port: int, data_dirs: tuple[Path, ...], base_iri: str | Non
     # The workers' fork server starts now, while this process has a single thread (server/sparql_pool.py);
     # then a threaded HTTP server serves the pages, and no query can stall it, whatever the WSGI server.
     sparql.start_workers(app)
-    run_simple(host, port, app, threaded=True)
+    if dev:
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, app, threaded=True, use_debugger=True)
+    else:
+        from waitress import serve as waitress_serve
+
+        # Bodies stay in memory, and larger ones are refused by waitress before they are read; up to the limit
+        # the app gives its own 413 report (the margin is for a multipart envelope around a 5 MB file).
+        body_limit = int(app.config["MAX_CONTENT_LENGTH"]) + 64 * 1024
+        waitress_serve(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="PTCE Graph",
+            max_request_body_size=body_limit,
+            inbuf_overflow=body_limit,
+            clear_untrusted_proxy_headers=True,
+        )
 
 
 @main.command()

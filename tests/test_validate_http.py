@@ -10,6 +10,7 @@ import pytest
 import requests
 from rdflib import Graph, Literal
 from rdflib.namespace import SH
+from sparql_helpers import ptce_server
 
 EXAMPLES = Path(__file__).parent / "data" / "validation"
 VALID = (EXAMPLES / "valid-pole.ttl").read_bytes()
@@ -179,3 +180,14 @@ def test_real_server_with_curl_like_requests(live_server):
     assert big.status_code == 413
     assert requests.get(url, timeout=10).status_code == 200
     assert json.loads(ok.text)["summary"]["new_resources"]["ptce:Pole"] == 1
+
+
+def test_oversized_uploads_to_ptce_serve_are_refused_with_413():
+    """Through the real `ptce serve` (waitress): just over the limit (the app's report) and far over it."""
+    with ptce_server() as base:
+        for size in (5 * 1024 * 1024 + 1, 12 * 1024 * 1024):
+            response = requests.post(
+                f"{base}/validate", data=b"a" * size, headers={"Content-Type": "text/turtle"}, timeout=30
+            )
+            assert response.status_code == 413, size
+        assert requests.get(f"{base}/validate", timeout=10).status_code == 200
