@@ -196,16 +196,25 @@ def in_process(folder: Path, repeats: int) -> dict:
     return {"load": load, "per_query_p50": times, "triples": len(store)}
 
 
+PAGE_PROBES = {  # label -> (path of pole n, Accept); "dereference" follows the IRI's 303 to the page
+    "page": ("/doc/pole/synth-{n}.html", "text/html"),
+    "turtle": ("/doc/pole/synth-{n}.ttl", "text/turtle"),
+    "dereference": ("/id/pole/synth-{n}", "text/html"),
+}
+
+
 def page_latency(base: str, repeats: int, timeout: float = 60) -> dict:
-    """Median and p95 of a pole's HTML page and of its Turtle document."""
+    """Median and p95 of a pole's HTML page, its Turtle document, and its IRI dereferenced (303 + page),
+    over one keep-alive HTTP session as a browser would use."""
     out = {}
-    for label, accept in (("page", "text/html"), ("turtle", "text/turtle")):
+    session = requests.Session()
+    for label, (path, accept) in PAGE_PROBES.items():
         samples = []
         for index in range(repeats):
-            url = f"{base}/id/pole/synth-{index % 50}"
+            url = base + path.format(n=index % 50)
             began = time.perf_counter()
             try:
-                response = requests.get(url, headers={"Accept": accept}, timeout=timeout)
+                response = session.get(url, headers={"Accept": accept}, timeout=timeout)
             except requests.Timeout:
                 out[label] = (float("inf"), float("inf"))
                 return {"page": out.get("page", out[label]), "turtle": out[label], "timed_out": timeout}
