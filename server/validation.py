@@ -152,14 +152,24 @@ def contribution_graph(source: str, triples: list[ox.Triple], base_iri: str) -> 
 
 
 def neighbourhood(graph: Graph, live: Graph) -> Graph:
-    """Return the live triples the contribution's checks can reach: about every IRI it mentions, and
-    pointing at every resource it describes (our shapes look one step away, never further)."""
+    """Return the live triples the contribution's checks can reach.
+
+    Ring 1: what the live graph says about every IRI the file mentions, and what points at every resource
+    it describes. Ring 2: what it says about the values and referrers of those resources (their types,
+    schemes and places, which sh:class and sh:node look at). Our shapes never look further.
+    """
     near = Graph()
+    described = set(graph.subjects())
     for node in {n for s, _, o in graph for n in (s, o) if isinstance(n, URIRef)}:
         for triple in live.triples((node, None, None)):
             near.add(triple)
-    for subject in set(graph.subjects()):
+    for subject in described:
         for triple in live.triples((None, None, subject)):
+            near.add(triple)
+    ring2 = {o for s, _, o in near if s in described and isinstance(o, URIRef)}
+    ring2 |= {s for s, _, o in near if o in described and isinstance(s, URIRef)}
+    for node in ring2:
+        for triple in live.triples((node, None, None)):
             near.add(triple)
     return near
 

@@ -155,3 +155,26 @@ def test_in_process_and_isolated_runs_agree(judge):
     isolated = check(judge, "broken-membership-role.ttl")
     direct = check(judge, "broken-membership-role.ttl", isolate=False)
     assert direct.problems == isolated.problems and direct.summary == isolated.summary
+
+
+@pytest.mark.parametrize(
+    ("turtle", "conforms"),
+    [
+        # A link between existing resources: the pole's own values (commune, sector, memberships) are two
+        # steps from the file and must still be found in the live graph.
+        (
+            "<https://w3id.org/ptce/id/pole/coursive-boutaric> <https://w3id.org/ptce/ontology#characteristic> "
+            "<https://w3id.org/ptce/id/characteristic/decloisonnement> .",
+            True,
+        ),
+        (
+            "<https://w3id.org/ptce/id/pole/coursive-boutaric> <https://w3id.org/ptce/ontology#sector> "
+            "<https://w3id.org/ptce/id/role/membre> .",
+            False,
+        ),
+    ],
+    ids=["link-between-existing-resources", "wrong-kind-of-concept"],
+)
+def test_contributions_that_only_add_links_are_judged_with_the_live_graph(judge, turtle, conforms):
+    report = validate_with_judge(turtle.encode(), judge, lang="en", isolate=False)
+    assert report.conforms is conforms, [p.message for p in report.problems]
