@@ -11,7 +11,7 @@ from rdflib.term import Node
 
 from .labels import LABEL_PROPERTIES, pick_literal
 from .namespaces import PREFIXES, SD, VOID
-from .store import GraphStore, to_rdflib
+from .store import GraphStore
 
 OUTGOING = "CONSTRUCT { ?r ?p ?o } WHERE { ?r ?p ?o }"
 INCOMING = "CONSTRUCT { ?s ?p ?r } WHERE { ?s ?p ?r }"
@@ -47,8 +47,8 @@ INSTANCES = "SELECT DISTINCT ?c ?x WHERE { ?x a ?c } ORDER BY ?x"
 EXAMPLES = "SELECT ?p ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3"
 
 
-def _bound(store: GraphStore, sparql: str, **terms: Node):
-    """Run a query with ``?name`` variables bound to the given terms.
+def _bound(sparql: str, **terms: Node) -> tuple[str, dict]:
+    """Bind ``?name`` variables of a query to the given terms; return the query and the query options.
 
     IRIs are bound by a ``VALUES`` clause at the start of the WHERE block, so Oxigraph plans the query
     around them (a pyoxigraph substitution is applied after the plan: 130 ms instead of 0.3 ms for the
@@ -60,20 +60,19 @@ def _bound(store: GraphStore, sparql: str, **terms: Node):
         values = " ".join(f"VALUES ?{name} {{ {ox.NamedNode(str(term))} }}" for name, term in iris.items())
         head, where, body = sparql.partition("WHERE {")
         sparql = f"{head}{where} {values} {body}"
-    return store.query(sparql, substitutions=blanks) if blanks else store.query(sparql)
+    return sparql, ({"substitutions": blanks} if blanks else {})
 
 
 def _construct(store: GraphStore, sparql: str, graph: Graph, **terms: Node) -> None:
     """Add the triples of a CONSTRUCT query (with ``?name`` bindings) to ``graph``."""
-    for triple in _bound(store, sparql, **terms):
-        graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+    text, options = _bound(sparql, **terms)
+    store.construct(text, into=graph, **options)
 
 
 def _select(store: GraphStore, sparql: str, **terms: Node) -> list[dict[str, Node]]:
     """Run a SELECT query with ``?name`` bindings; rows as dicts of rdflib terms."""
-    result = _bound(store, sparql, **terms)
-    names = [variable.value for variable in result.variables]
-    return [{n: to_rdflib(row[n]) for n in names if row[n] is not None} for row in result]
+    text, options = _bound(sparql, **terms)
+    return store.select(text, **options)
 
 
 def _values(iris: Iterable[Node]) -> str:
@@ -98,7 +97,10 @@ def valid_iri(iri: str) -> bool:
 
 def resource_exists(store: GraphStore, iri: str) -> bool:
     """Tell whether the IRI is the subject or object of any triple."""
-    return valid_iri(iri) and bool(_bound(store, EXISTS, r=URIRef(iri)))
+    if not valid_iri(iri):
+        return False
+    text, options = _bound(EXISTS, r=URIRef(iri))
+    return bool(store.query(text, **options))
 
 
 def new_graph() -> Graph:

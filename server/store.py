@@ -129,9 +129,9 @@ class QueryableStore:
         """Run a SPARQL query over the union of all graphs; return pyoxigraph's result object."""
         raise NotImplementedError
 
-    def select(self, sparql: str) -> list[dict[str, Node]]:
+    def select(self, sparql: str, **options) -> list[dict[str, Node]]:
         """Run a SELECT query and return its rows as dicts of rdflib terms (unbound keys left out)."""
-        result = self.query(sparql)
+        result = self.query(sparql, **options)
         names = [variable.value for variable in result.variables]
         return [{name: to_rdflib(row[name]) for name in names if row[name] is not None} for row in result]
 
@@ -139,12 +139,14 @@ class QueryableStore:
         """Run an ASK query."""
         return bool(self.query(sparql))
 
-    def construct(self, sparql: str) -> Graph:
-        """Run a CONSTRUCT or DESCRIBE query and return the triples as an rdflib Graph."""
-        graph = Graph()
-        for prefix, namespace in PREFIXES.items():
-            graph.bind(prefix, namespace)
-        for triple in self.query(sparql):
+    def construct(self, sparql: str, into: Graph | None = None, **options) -> Graph:
+        """Run a CONSTRUCT or DESCRIBE query; return its triples in an rdflib Graph (``into`` if given)."""
+        graph = into
+        if graph is None:
+            graph = Graph()
+            for prefix, namespace in PREFIXES.items():
+                graph.bind(prefix, namespace)
+        for triple in self.query(sparql, **options):
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
         return graph
 
