@@ -9,6 +9,20 @@ def _f(value: float, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _query_rows(rows: list[dict], key: str, digits: int) -> list[str]:
+    """Table rows comparing one timing (``key``) of each query: ours, pyoxigraph in-process, baseline."""
+    lines = []
+    for row in rows:
+        for name, ours in row["ours"].get(key, {}).items():
+            limit = row["in_process"]["per_query_p50"][name]
+            base = row.get("baseline", {}).get(key, {}).get(name)
+            lines.append(
+                f"| {row['poles']:,} | {name} | {_f(ours)} | {_f(limit, 2)} "
+                f"| {ours / max(limit, 0.001):.{digits}f}x | {_f(base) if base else '–'} |"
+            )
+    return lines
+
+
 def write_report(rows: list[dict], validation: list[dict], table: Path, plot: Path, command: str) -> None:
     """Write ``table`` (Markdown) and ``plot`` (PNG) from the rows of ``bench/run.py``."""
     out = [f"Command: `.venv/bin/python bench/run.py {command}` (2 cores; medians in ms unless stated)\n"]
@@ -44,28 +58,12 @@ def write_report(rows: list[dict], validation: list[dict], table: Path, plot: Pa
         "| baseline over HTTP |"
     )
     out.append("|---|---|---|---|---|---|")
-    for row in rows:
-        for name, ours in row["ours"]["per_query_p50"].items():
-            limit = row["in_process"]["per_query_p50"][name]
-            base = row.get("baseline", {}).get("per_query_p50", {}).get(name)
-            out.append(
-                f"| {row['poles']:,} | {name} | {_f(ours)} | {_f(limit, 2)} "
-                f"| {ours / max(limit, 0.001):.1f}x "
-                f"| {_f(base) if base else '–'} |"
-            )
+    out.extend(_query_rows(rows, "per_query_p50", 1))
     out.append(
         "\n| poles | heavy query, one client | ours over HTTP | pyoxigraph in-process | ratio | baseline |"
     )
     out.append("|---|---|---|---|---|---|")
-    for row in rows:
-        for name, ours in row["ours"].get("sequential", {}).items():
-            limit = row["in_process"]["per_query_p50"][name]
-            base = row.get("baseline", {}).get("sequential", {}).get(name)
-            out.append(
-                f"| {row['poles']:,} | {name} | {_f(ours)} | {_f(limit, 2)} "
-                f"| {ours / max(limit, 0.001):.2f}x "
-                f"| {_f(base) if base else '–'} |"
-            )
+    out.extend(_query_rows(rows, "sequential", 2))
     out.append(
         "\n| poles | pole page p50 / p95 | pole Turtle p50 / p95 | pole IRI, 303 then page, p50 / p95 |"
     )

@@ -9,6 +9,24 @@ import click
 from . import config as default_config
 
 
+def dataset_options(verb: str):
+    """The ``--data`` and ``--base-iri`` options that every command reading the dataset takes."""
+
+    def decorate(command):
+        command = click.option(
+            "--base-iri", default=None, help=f"IRI space of the graphs [default: {default_config.BASE_IRI}]."
+        )(command)
+        return click.option(
+            "--data",
+            "data_dirs",
+            multiple=True,
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            help=f"{verb} the Turtle files of this folder instead of data/ (repeatable).",
+        )(command)
+
+    return decorate
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """PTCE Graph: the linked-data graph of the French PTCE."""
@@ -17,14 +35,7 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option(
-    "--data",
-    "data_dirs",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Serve the Turtle files of this folder instead of data/ (repeatable).",
-)
-@click.option("--base-iri", default=None, help=f"IRI space to publish [default: {default_config.BASE_IRI}].")
+@dataset_options("Serve")
 @click.option(
     "--store",
     "store_path",
@@ -87,16 +98,7 @@ def serve(
 
 
 @main.command()
-@click.option(
-    "--data",
-    "data_dirs",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Load the Turtle files of this folder instead of data/ (repeatable).",
-)
-@click.option(
-    "--base-iri", default=None, help=f"IRI space of the graphs [default: {default_config.BASE_IRI}]."
-)
+@dataset_options("Load")
 @click.option("--graph-store-url", default=None, help="Graph Store Protocol endpoint (HTTP PUT per graph).")
 @click.option("--update-url", default=None, help="SPARQL Update endpoint (used when no Graph Store URL).")
 def load(
