@@ -231,7 +231,7 @@ def validation_times(folder: Path, triples: int) -> dict:
     from rdflib import Graph
 
     from server import create_app
-    from server.validation import validate_turtle
+    from server.validator.pipeline import validate_turtle
 
     lines = (folder / "synth-poles.ttl").read_text(encoding="utf-8").split("\n\n", 1)
     prefixes, body = lines[0] + "\n\n", lines[1]

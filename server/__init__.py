@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import config as default_config
+from server import config as default_config
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -24,7 +24,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["BASE_IRI"].endswith(("/", "#")):
         raise ValueError(f"BASE_IRI must end with '/' or '#': {app.config['BASE_IRI']!r}")
 
-    from . import contributions, home, resources, sparql, store
+    from server.dataset import embedded as store
+    from server.sparql import views as sparql
+    from server.validator import views as contributions
+    from server.web import home, resources
 
     store.init_app(app)
     home.init_app(app)

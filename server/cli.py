@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import config as default_config
+from server import config as default_config
 
 
 def dataset_options(verb: str):
@@ -55,7 +55,8 @@ def serve(
     dev: bool,
 ):
     """Serve the pages, the SPARQL endpoint and the validator."""
-    from . import create_app, sparql
+    from server import create_app
+    from server.sparql import views as sparql
 
     settings: dict = {}
     if data_dirs:
@@ -110,9 +111,9 @@ def load(
     """
     from flask import Config
 
-    from .remote_load import load_into_engine
-    from .remote_store import BackendError
-    from .store import DatasetError
+    from server.dataset.embedded import DatasetError
+    from server.dataset.loader import load_into_engine
+    from server.dataset.remote import BackendError
 
     config = Config(str(default_config.PROJECT_ROOT))
     config.from_object(default_config)
@@ -134,6 +135,6 @@ def load(
     click.echo(f"Loaded {sum(count for _, count in loaded)} triples into {len(loaded)} graphs")
 
 
-from .validate_cli import validate  # noqa: E402 - registered after the group is defined
+from server.validator.cli import validate  # noqa: E402 - registered after the group is defined
 
 main.add_command(validate)

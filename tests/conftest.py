@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import virtuoso_server as virtuoso
 from click.testing import CliRunner
-from support import recording_listener, serve_in_thread
 
 from server import create_app
 from server.cli import main as ptce
+from tests.helpers import virtuoso
+from tests.helpers.servers import recording_listener, serve_in_thread
 
 TEST_DIR = Path(__file__).parent
 PROJECT_DIR = TEST_DIR.parent

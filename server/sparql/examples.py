@@ -1,0 +1,210 @@
+"""Example SPARQL queries answering real questions about the PTCE data (query UI and README)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from server.namespaces import PREFIXES
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example query: a short id, a title (the question it answers) and the query text."""
+
+    id: str
+    title: str
+    body: str  # the query without its PREFIX lines
+
+    @property
+    def query(self) -> str:
+        """The full query, with a PREFIX line for each prefix it uses."""
+        return with_prefixes(self.body)
+
+
+def with_prefixes(body: str) -> str:
+    """Prepend the PREFIX declarations of the prefixes that ``body`` uses (from PREFIXES)."""
+    used = [p for p in PREFIXES if re.search(rf"(?<![\w?$]){re.escape(p)}:", body)]
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in used) + body.strip() + "\n"
+
+
+_POLE_PLACE = """?pole a ptce:Pole ; rdfs:label ?name ; schema:location ?place .
+  FILTER(LANG(?name) = "fr")"""
+
+EXAMPLES: tuple[Example, ...] = (
+    Example(
+        "poles-by-region",
+        "How many poles are there in each region?",
+        f"""
+SELECT ?region ?regionName (COUNT(DISTINCT ?pole) AS ?poles) WHERE {{
+  {_POLE_PLACE}
+  ?region a igeo:Region ; rdfs:label ?regionName ; igeo:subdivisionDirecte+ ?place .
+}} GROUP BY ?region ?regionName ORDER BY DESC(?poles) ?regionName""",
+    ),
+    Example(
+        "poles-by-departement",
+        "Which poles are in each département?",
+        f"""
+SELECT ?departement ?departementName (GROUP_CONCAT(?name; separator=" | ") AS ?poleNames)
+       (COUNT(?pole) AS ?poles)
+WHERE {{
+  {_POLE_PLACE}
+  ?departement a igeo:Departement ; rdfs:label ?departementName ; igeo:subdivisionDirecte+ ?place .
+}} GROUP BY ?departement ?departementName ORDER BY DESC(?poles) ?departementName""",
+    ),
+    Example(
+        "pole-members",
+        "Who are the members of each pole, with their role and category?",
+        """
+SELECT ?poleName ?memberName ?roleName ?categoryName WHERE {
+  ?pole a ptce:Pole ; rdfs:label ?poleName ; org:hasMembership ?membership .
+  ?membership org:member ?member .
+  ?member rdfs:label ?memberName .
+  OPTIONAL { ?membership org:role/skos:prefLabel ?roleName FILTER(LANG(?roleName) = "en") }
+  OPTIONAL { ?member a ?category . ?category rdfs:subClassOf* ptce:Actor ; rdfs:label ?categoryName
+             FILTER(LANG(?categoryName) = "en") }
+  FILTER(LANG(?poleName) = "fr")
+} ORDER BY ?poleName ?memberName""",
+    ),
+    Example(
+        "members-by-category",
+        "How many actors of each category (law 2014-856, art. 9) take part in poles?",
+        """
+SELECT ?category ?label (COUNT(DISTINCT ?member) AS ?actors) WHERE {
+  ?pole a ptce:Pole ; org:hasMembership/org:member ?member .
+  ?member a ?category .
+  ?category rdfs:subClassOf+ ptce:Actor ; rdfs:label ?label FILTER(LANG(?label) = "en")
+} GROUP BY ?category ?label ORDER BY DESC(?actors)""",
+    ),
+    Example(
+        "shared-members",
+        "Which organisations take part in several poles or programmes?",
+        """
+SELECT ?member ?memberName (COUNT(DISTINCT ?collaboration) AS ?collaborations)
+       (GROUP_CONCAT(DISTINCT ?collaborationName; separator=" | ") AS ?names)
+WHERE {
+  ?membership org:member ?member ; org:organization ?collaboration .
+  ?member rdfs:label ?memberName FILTER(LANG(?memberName) = "fr")
+  ?collaboration rdfs:label ?collaborationName FILTER(LANG(?collaborationName) = "fr")
+} GROUP BY ?member ?memberName HAVING (COUNT(DISTINCT ?collaboration) > 1)
+ORDER BY DESC(?collaborations) ?memberName""",
+    ),
+    Example(
+        "poles-by-characteristic",
+        "How many poles show each of the four PTCE characteristics?",
+        """
+SELECT ?characteristic ?label (COUNT(DISTINCT ?pole) AS ?poles) WHERE {
+  ?pole a ptce:Pole ; ptce:characteristic ?characteristic .
+  ?characteristic skos:prefLabel ?label FILTER(LANG(?label) = "en")
+} GROUP BY ?characteristic ?label ORDER BY DESC(?poles)""",
+    ),
+    Example(
+        "poles-by-sector",
+        "Which sectors are the poles active in?",
+        """
+SELECT ?sector ?label (COUNT(DISTINCT ?pole) AS ?poles) WHERE {
+  ?pole a ptce:Pole ; ptce:sector ?sector .
+  ?sector skos:prefLabel ?label FILTER(LANG(?label) = "en")
+} GROUP BY ?sector ?label ORDER BY DESC(?poles) ?label""",
+    ),
+    Example(
+        "timeline",
+        "Timeline: calls for projects, laws and events, by date",
+        """
+SELECT ?date ?kind ?thing ?label WHERE {
+  {
+    ?thing a ptce:CallForProjects ; ptce:year ?date . BIND("call for projects" AS ?kind)
+  } UNION {
+    ?thing a schema:Legislation ; schema:legislationDate ?date . BIND("law or decree" AS ?kind)
+  } UNION {
+    ?thing a schema:Event ; schema:startDate ?date . BIND("event" AS ?kind)
+  }
+  ?thing rdfs:label ?label FILTER(LANG(?label) = "fr")
+} ORDER BY STR(?date) ?label""",
+    ),
+    Example(
+        "calls-and-laureates",
+        "What did each national call fund: budget, applications, laureates?",
+        """
+SELECT ?call ?label ?year ?budget ?applications ?laureates
+       (COUNT(DISTINCT ?pole) AS ?laureatesInGraph)
+WHERE {
+  ?call a ptce:CallForProjects ; rdfs:label ?label FILTER(LANG(?label) = "fr")
+  OPTIONAL { ?call ptce:year ?year }
+  OPTIONAL { ?call ptce:budget ?budget }
+  OPTIONAL { ?call ptce:applicationCount ?applications }
+  OPTIONAL { ?call ptce:laureateCount ?laureates }
+  OPTIONAL { ?call ptce:laureate ?pole }
+} GROUP BY ?call ?label ?year ?budget ?applications ?laureates ORDER BY ?year""",
+    ),
+    Example(
+        "map",
+        "Where are the poles? (coordinates of their commune, for a map)",
+        f"""
+SELECT ?pole ?name ?communeName ?lat ?long WHERE {{
+  {_POLE_PLACE}
+  ?place rdfs:label ?communeName ; geo:lat ?lat ; geo:long ?long .
+}} ORDER BY ?name""",
+    ),
+    Example(
+        "provenance",
+        "Where does each fact about a pole come from (named graph and cited source)?",
+        """
+SELECT ?pole ?name ?graph (COUNT(*) AS ?triples)
+       (GROUP_CONCAT(DISTINCT STR(?source); separator=" ") AS ?sources)
+WHERE {
+  ?pole a ptce:Pole ; rdfs:label ?name FILTER(LANG(?name) = "fr")
+  GRAPH ?graph { ?pole ?p ?o }
+  OPTIONAL { ?pole dcterms:source ?source }
+} GROUP BY ?pole ?name ?graph ORDER BY ?name ?graph""",
+    ),
+    Example(
+        "dashboard",
+        "Dashboard: how many poles, organisations, memberships, communes, calls and sources?",
+        """
+SELECT
+  (COUNT(DISTINCT ?pole) AS ?poles) (COUNT(DISTINCT ?organisation) AS ?organisations)
+  (COUNT(DISTINCT ?membership) AS ?memberships) (COUNT(DISTINCT ?commune) AS ?communes)
+  (COUNT(DISTINCT ?call) AS ?calls) (COUNT(DISTINCT ?source) AS ?sources)
+WHERE {
+  { ?pole a ptce:Pole } UNION { ?organisation a org:Organization } UNION { ?membership a org:Membership }
+  UNION { ?commune a igeo:Commune } UNION { ?call a ptce:CallForProjects } UNION { ?s dcterms:source ?source }
+}""",
+    ),
+    Example(
+        "networks",
+        "Which national networks support the PTCE approach, and in which roles?",
+        """
+SELECT ?network ?name ?organisation ?roleName WHERE {
+  ?network a ptce:Network ; rdfs:label ?name FILTER(LANG(?name) = "fr")
+  OPTIONAL {
+    ?membership org:member ?network ; org:organization ?organisation .
+    OPTIONAL { ?membership org:role/skos:prefLabel ?roleName FILTER(LANG(?roleName) = "en") }
+  }
+} ORDER BY ?name""",
+    ),
+    Example(
+        "named-graphs",
+        "Which named graphs make up the dataset, and how big is each?",
+        """
+SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph""",
+    ),
+    Example(
+        "pole-graph",
+        "The poles, their communes and members as a graph (CONSTRUCT, for Turtle or JSON-LD)",
+        """
+CONSTRUCT {
+  ?pole a ptce:Pole ; rdfs:label ?name ; schema:location ?place ; org:hasMember ?member .
+  ?place rdfs:label ?placeName .
+} WHERE {
+  ?pole a ptce:Pole ; rdfs:label ?name .
+  OPTIONAL { ?pole schema:location ?place . ?place rdfs:label ?placeName }
+  OPTIONAL { ?pole org:hasMembership/org:member ?member }
+}""",
+    ),
+)
+
+
+def example_queries() -> dict[str, dict[str, str]]:
+    """The examples in rdflib-endpoint's ``example_queries`` shape: ``{title: {"query": ...}}``."""
+    return {example.title: {"query": example.query} for example in EXAMPLES}

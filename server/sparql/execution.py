@@ -1,0 +1,233 @@
+"""Evaluation of checked SPARQL queries by Oxigraph in pooled worker processes killed at the deadline.
+
+The process model (a fork server and pre-forked workers sharing the loaded store copy-on-write) is in
+:mod:`server.sparql.pool`; this module holds what a worker does with one query (:func:`evaluate`: Oxigraph
+evaluates and serialises, capped at the row limit) and what the endpoint calls (:func:`run_isolated`).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import resource
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from server.dataset.remote import BackendError
+from server.namespaces import PREFIXES
+from server.sandbox import install_sandbox
+from server.sparql.formats import (
+    OutputTooLarge,
+    serialize_boolean,
+    serialize_solutions,
+    serialize_solutions_capped,
+    serialize_triples,
+)
+from server.sparql.pool import WorkerLost, WorkerPool
+
+_POSITION = re.compile(r"^error at (\d+):(\d+): ")
+
+
+@dataclass
+class Answer:
+    """What the endpoint sends back: status, media type, body and extra headers."""
+
+    status: int
+    media_type: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Server-side limits of one query (not raisable by clients)."""
+
+    timeout: float = 10.0
+    row_limit: int = 10_000
+    memory_bytes: int = 1 << 30
+    max_output_bytes: int = 256 << 20
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The protocol's ``default-graph-uri`` / ``named-graph-uri`` (IRIs of our named graphs only)."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+class QueryFailed(Exception):
+    """The query could not be answered; ``status`` and ``message`` say why (and ``line``/``column``)."""
+
+    def __init__(self, status: int, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.status, self.message, self.line, self.column = status, message, line, column
+
+
+def _query_options(dataset: Dataset | None) -> dict:
+    if dataset is None:
+        return {"use_default_graph_as_union": True}
+    return {
+        "use_default_graph_as_union": False,
+        "default_graph": [ox.NamedNode(iri) for iri in dataset.default_graphs] or [ox.DefaultGraph()],
+        "named_graphs": [ox.NamedNode(iri) for iri in dataset.named_graphs],
+    }
+
+
+def syntax_failure(error: SyntaxError) -> QueryFailed:
+    """Turn Oxigraph's parser message into a 400 with the line and column of the error."""
+    text = str(error)
+    match = _POSITION.match(text)
+    if not match:
+        return QueryFailed(400, f"Syntax error: {text}")
+    line, column = int(match.group(1)), int(match.group(2))
+    return QueryFailed(
+        400, f"Syntax error at line {line}, column {column}: {text[match.end() :]}", line, column
+    )
+
+
+def evaluate(
+    store, text: str, fmt_key: str, dataset: Dataset | None, row_limit: int, max_bytes: int = 256 << 20
+) -> Answer:
+    """Evaluate a checked query and serialise its result (SELECT rows and triples capped at ``row_limit``).
+
+    ``store`` is the app's store (:class:`server.dataset.embedded.GraphStore` or any object with the same
+    ``query()``, which preloads our prefixes and returns pyoxigraph results). SELECT results are written by Oxigraph
+    (:func:`server.sparql.formats.serialize_solutions_capped`); Python writes them only in the rare case
+    where the cut after ``row_limit`` rows cannot be found in Oxigraph's output.
+    """
+    try:
+        result = store.query(text, **_query_options(dataset))
+    except SyntaxError as error:
+        raise syntax_failure(error) from None
+    except BackendError as error:  # an external engine refused the query or could not be reached
+        raise QueryFailed(error.code, error.message) from None
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            return Answer(200, "", serialize_boolean(result, fmt_key))
+        if isinstance(result, ox.QuerySolutions):
+            capped = serialize_solutions_capped(result, fmt_key, row_limit, max_bytes)
+            if capped is not None:
+                return Answer(200, "", capped[0], _cap_headers(row_limit, capped[1]))
+            result = store.query(text, **_query_options(dataset))
+        items = list(itertools.islice(result, row_limit + 1))
+    except OutputTooLarge:
+        raise _too_large(max_bytes) from None
+    except BackendError as error:
+        raise QueryFailed(error.code, error.message) from None
+    except (OSError, RuntimeError, ValueError, TypeError) as error:
+        raise QueryFailed(400, f"The query could not be evaluated: {str(error)[:300]}") from None
+    truncated = len(items) > row_limit
+    items = items[:row_limit]
+    if isinstance(result, ox.QuerySolutions):
+        variables = [variable.value for variable in result.variables]
+        body = serialize_solutions(variables, items, fmt_key)
+    else:
+        body = serialize_triples(items, fmt_key, PREFIXES)
+    if len(body) > max_bytes:
+        raise _too_large(max_bytes)
+    return Answer(200, "", body, _cap_headers(row_limit, truncated))
+
+
+def _cap_headers(row_limit: int, truncated: bool) -> dict[str, str]:
+    headers = {"X-Row-Limit": str(row_limit), "X-Result-Truncated": "true" if truncated else "false"}
+    if truncated:
+        headers["Warning"] = f'199 - "result truncated to the first {row_limit} rows (server row limit)"'
+    return headers
+
+
+def _too_large(max_bytes: int) -> QueryFailed:
+    return QueryFailed(503, f"The result is larger than the server's limit of {max_bytes} bytes.")
+
+
+def _dataset_from(value: list | None) -> Dataset | None:
+    return None if value is None else Dataset(tuple(value[0]), tuple(value[1]))
+
+
+def answer_request(store, request: dict) -> tuple[dict, bytes]:
+    """Worker side: evaluate one request (a JSON header) and return the answer's header and body."""
+    try:
+        answer = evaluate(
+            store,
+            request["text"],
+            request["format"],
+            _dataset_from(request["dataset"]),
+            request["row_limit"],
+            request["max_bytes"],
+        )
+        return {"status": 200, "headers": answer.headers}, answer.body
+    except QueryFailed as failure:
+        header = {"status": failure.status, "message": failure.message}
+        return {**header, "line": failure.line, "column": failure.column}, b""
+    except MemoryError:
+        message = "The query needed more memory than the server allows."
+        return {"status": 503, "message": message, "retire": True}, b""
+
+
+def _worker_setup(memory_bytes: int, allowed_dirs) -> Callable[[], None]:
+    def setup() -> None:
+        with open("/proc/self/statm") as statm:
+            current = int(statm.read().split()[0]) * resource.getpagesize()
+        address_space = current + memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+        if allowed_dirs is not None:
+            install_sandbox(allowed_dirs)
+
+    return setup
+
+
+_pools: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_pools_lock = threading.Lock()
+
+
+def worker_pool(store, memory_bytes: int = 1 << 30, allowed_dirs=(), size: int = 2) -> WorkerPool:
+    """Return (starting it the first time) the pool of evaluation workers of ``store``.
+
+    Call it at start-up, before the web server starts threads, so that the fork server is forked from a
+    single-threaded process; otherwise the first query starts it. ``allowed_dirs=None`` means no sandbox
+    (an external engine, reached over the network).
+    """
+    key = (memory_bytes, None if allowed_dirs is None else tuple(str(d) for d in allowed_dirs))
+    with _pools_lock:
+        pools = _pools.setdefault(store, {})
+        if key not in pools:
+            handler = functools.partial(answer_request, store)
+            pools[key] = WorkerPool(handler, _worker_setup(memory_bytes, allowed_dirs), size)
+        return pools[key]
+
+
+def run_isolated(
+    store, text: str, fmt_key: str, dataset: Dataset | None, limits: Limits, allowed_dirs=()
+) -> Answer:
+    """Evaluate in a pooled worker process with a hard time limit; raise :class:`QueryFailed` on failure.
+
+    The workers install :func:`server.sandbox.install_sandbox` (``allowed_dirs``) unless ``allowed_dirs``
+    is None (an external engine, reached over the network).
+    """
+    pool = worker_pool(store, limits.memory_bytes, allowed_dirs)
+    request = {
+        "text": text,
+        "format": fmt_key,
+        "dataset": None if dataset is None else [dataset.default_graphs, dataset.named_graphs],
+        "row_limit": limits.row_limit,
+        "max_bytes": limits.max_output_bytes,
+        "timeout": limits.timeout,
+    }
+    try:
+        header, body = pool.run(request, limits.timeout, limits.max_output_bytes)
+    except WorkerLost as lost:
+        if lost.reason == "timeout":
+            raise QueryFailed(
+                503, f"The query was stopped after the server's time limit of {limits.timeout:g} s."
+            ) from None
+        if lost.reason == "too large":
+            raise _too_large(limits.max_output_bytes) from None
+        raise QueryFailed(503, "The query was stopped by the server (memory or CPU limit).") from None
+    if header["status"] != 200:
+        raise QueryFailed(header["status"], header["message"], header.get("line"), header.get("column"))
+    return Answer(200, "", body, header.get("headers", {}))
