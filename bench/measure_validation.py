@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from server import create_app
-from server.validator.pipeline import judge_from_store, validate_with_judge
+from server.validator import judge_from_store, validate_with_judge
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "tests" / "data" / "validation"
 

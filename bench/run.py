@@ -1,7 +1,7 @@
 """Benchmark PTCE Graph against plain rdflib-endpoint and pyoxigraph in-process, on generated data.
 
 Run by hand (not a test):  ``.venv/bin/python bench/run.py --sizes 1000 10000``
-It writes ``bench/results.md`` and ``bench/results.png``.
+It writes ``bench/results.json``, the figures section of ``bench/README.md`` and ``bench/results.png``.
 """
 
 from __future__ import annotations
@@ -231,7 +231,7 @@ def validation_times(folder: Path, triples: int) -> dict:
     from rdflib import Graph
 
     from server import create_app
-    from server.validator.pipeline import validate_turtle
+    from server.validator import validate_turtle
 
     lines = (folder / "synth-poles.ttl").read_text(encoding="utf-8").split("\n\n", 1)
     prefixes, body = lines[0] + "\n\n", lines[1]
@@ -332,11 +332,12 @@ def main() -> None:
     args = parser.parse_args()
     rows = [bench_size(size, args) for size in args.sizes]
     validation = [validation_times(args.out / f"poles-{args.sizes[0]}", n) for n in args.validation]
-    (HERE / "results.json").write_text(json.dumps({"rows": rows, "validation": validation}, indent=1))
+    command = " ".join(sys.argv[1:])
+    results = {"rows": rows, "validation": validation, "command": command}
+    (HERE / "results.json").write_text(json.dumps(results, indent=1))
     from report import write_report
 
-    write_report(rows, validation, HERE / "results.md", HERE / "results.png", " ".join(sys.argv[1:]))
-    print((HERE / "results.md").read_text())
+    print(write_report(rows, validation, HERE / "README.md", HERE / "results.png", command))
     print(
         f"max RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
         file=sys.stderr,

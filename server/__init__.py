@@ -24,14 +24,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["BASE_IRI"].endswith(("/", "#")):
         raise ValueError(f"BASE_IRI must end with '/' or '#': {app.config['BASE_IRI']!r}")
 
-    from server.dataset import embedded as store
-    from server.sparql import views as sparql
-    from server.validator import views as contributions
-    from server.web import home, resources
+    from server import dataset, sparql, validator, web
 
-    store.init_app(app)
-    home.init_app(app)
+    dataset.init_app(app)
     sparql.init_app(app)
-    contributions.init_app(app)
-    resources.init_app(app)  # last: it answers every other path under the base IRI
+    validator.init_app(app)
+    web.init_app(app)  # last: its catch-all answers every other path under the base IRI
     return app

@@ -111,9 +111,9 @@ def load(
     """
     from flask import Config
 
-    from server.dataset.embedded import DatasetError
+    from server.dataset.base import BackendError
     from server.dataset.loader import load_into_engine
-    from server.dataset.remote import BackendError
+    from server.dataset.sources import DatasetError
 
     config = Config(str(default_config.PROJECT_ROOT))
     config.from_object(default_config)

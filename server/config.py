@@ -20,12 +20,23 @@ STORE_PATH = None
 SPARQL_TIMEOUT = 10.0
 SPARQL_ROW_LIMIT = 10_000
 SPARQL_MAX_QUERY_LENGTH = 100_000
+#: Deepest nesting of groups, brackets and parentheses a query may have.
+SPARQL_MAX_DEPTH = 100
+#: Largest answer a query may produce (bytes); a larger answer is refused with a clear 503.
+SPARQL_MAX_OUTPUT_BYTES = 256 << 20
 #: Queries evaluated at once (each in its own worker process), and each worker's memory allowance (bytes).
 SPARQL_WORKERS = 4
 SPARQL_MEMORY_LIMIT = 1 << 30
 #: Largest request body accepted (bytes); contributed files above this get 413.
 MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+#: A validation's wall-clock limit (seconds) and its child process's memory on top of the server's (bytes).
 VALIDATION_TIMEOUT = 30.0
+VALIDATION_MEMORY_LIMIT = 1536 << 20
+#: What a contributed Turtle file may hold: nesting depth of lists and [ ] blocks, prefixes, digits
+#: per number.
+TURTLE_MAX_DEPTH = 40
+TURTLE_MAX_PREFIXES = 500
+TURTLE_MAX_NUMBER_LENGTH = 100
 #: HTML pages list at most this many linked resources per list (the RDF documents hold them all).
 PAGE_LIST_LIMIT = 200
 #: Maps draw at most this many points.
@@ -33,7 +44,7 @@ MAP_POINT_LIMIT = 1000
 #: Map tiles (the map still shows points and links when tiles cannot be reached).
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_ATTRIBUTION = "© OpenStreetMap contributors"
-#: External SPARQL 1.1 engine (None keeps the embedded Oxigraph store). See notes/readme-external.md.
+#: External SPARQL 1.1 engine (None keeps the embedded Oxigraph store). See docs/operator-guide.md.
 SPARQL_BACKEND_URL = None  # query endpoint, e.g. http://127.0.0.1:8890/sparql
 SPARQL_BACKEND_GRAPH_STORE_URL = None  # Graph Store Protocol endpoint used by `ptce load`
 SPARQL_BACKEND_UPDATE_URL = None  # or a SPARQL Update endpoint used by `ptce load`

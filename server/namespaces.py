@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 from rdflib.term import URIRef
 
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -54,6 +54,7 @@ PREFIXES: dict[str, str] = {
     "dcterms": str(DCTERMS),
     "schema": str(SCHEMA),
     "prov": str(PROV),
+    "foaf": str(FOAF),
     "geo": str(GEO),
     "igeo": str(IGEO),
     "rdf": str(RDF),
@@ -69,3 +70,18 @@ PREFIXES: dict[str, str] = {
 def sparql_prologue() -> str:
     """Return ``PREFIX`` lines for every prefix in :data:`PREFIXES`."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def curie(iri: str) -> str:
+    """Write an IRI as ``prefix:name`` when its namespace is in :data:`PREFIXES`, else as ``<iri>``.
+
+    >>> curie("http://www.w3.org/ns/org#role"), curie("https://example.org/x")
+    ('org:role', '<https://example.org/x>')
+    """
+    for namespace, prefix in _BY_LENGTH:
+        if iri.startswith(namespace) and iri != namespace:
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return f"<{iri}>"
+
+
+_BY_LENGTH = sorted(((iri, prefix) for prefix, iri in PREFIXES.items()), key=lambda item: -len(item[0]))

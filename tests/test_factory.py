@@ -6,7 +6,7 @@ import pytest
 
 from server import create_app
 from server.cli import main
-from server.dataset.embedded import DatasetError
+from server.dataset.sources import DatasetError
 
 
 def test_config_defaults_and_override(tmp_path):

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import requests
 
-from server.dataset.embedded import DatasetError, SourceFile, discover_sources
-from server.dataset.remote import BackendError
+from server.dataset.base import BackendError
+from server.dataset.sources import DatasetError, SourceFile, discover_sources
 
 
 def backend_auth(config) -> requests.auth.AuthBase | None:

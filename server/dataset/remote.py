@@ -11,9 +11,9 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 import requests
-from werkzeug.exceptions import HTTPException
 
-from server.dataset.embedded import QueryableStore, SourceFile
+from server.dataset.base import BackendError, BackendQueryError, QueryableStore
+from server.dataset.sources import SourceFile
 from server.namespaces import PREFIXES
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ EMPTY_GRAPH = "urn:x-ptce:empty-graph"
 # JSON, not XML: pyoxigraph 0.5 trims the whitespace around the text of XML literals ("\n x" comes back "x").
 RESULTS_ACCEPT = "application/sparql-results+json"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
-# Virtuoso quirks undone on the raw answer (see notes/readme-external.md):
+# Virtuoso quirks undone on the raw answer (docs/operator-guide.md):
 # blank nodes come back as "nodeID://b123" in result sets, and geo:wktLiteral comes back as virtrdf:Geometry.
 _VIRTUOSO_BNODE = re.compile(rb'(<bnode>|"type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
 _VIRTUOSO_GEOMETRY = b"http://www.openlinksw.com/schemas/virtrdf#Geometry"
@@ -40,25 +40,6 @@ _TOKEN = re.compile(
     |(?P<other>.)""",
     re.X | re.S,
 )
-
-
-class BackendError(HTTPException):
-    """The SPARQL engine is unreachable, too slow, or failed (HTTP 503 when it reaches a view)."""
-
-    code = 503
-
-    def __init__(self, message: str):
-        super().__init__(description=message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class BackendQueryError(BackendError):
-    """The engine (or this client) refused the query itself (HTTP 400)."""
-
-    code = 400
 
 
 @dataclass

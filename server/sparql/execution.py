@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-import resource
 import threading
 import weakref
 from collections.abc import Callable
@@ -18,9 +17,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from server.dataset.remote import BackendError
+from server import config
+from server.dataset.base import BackendError, BackendQueryError
+from server.limits import confine
 from server.namespaces import PREFIXES
-from server.sandbox import install_sandbox
 from server.sparql.formats import (
     OutputTooLarge,
     serialize_boolean,
@@ -47,10 +47,10 @@ class Answer:
 class Limits:
     """Server-side limits of one query (not raisable by clients)."""
 
-    timeout: float = 10.0
-    row_limit: int = 10_000
-    memory_bytes: int = 1 << 30
-    max_output_bytes: int = 256 << 20
+    timeout: float = config.SPARQL_TIMEOUT
+    row_limit: int = config.SPARQL_ROW_LIMIT
+    memory_bytes: int = config.SPARQL_MEMORY_LIMIT
+    max_output_bytes: int = config.SPARQL_MAX_OUTPUT_BYTES
 
 
 @dataclass(frozen=True)
@@ -92,12 +92,17 @@ def syntax_failure(error: SyntaxError) -> QueryFailed:
 
 
 def evaluate(
-    store, text: str, fmt_key: str, dataset: Dataset | None, row_limit: int, max_bytes: int = 256 << 20
+    store,
+    text: str,
+    fmt_key: str,
+    dataset: Dataset | None,
+    row_limit: int,
+    max_bytes: int = config.SPARQL_MAX_OUTPUT_BYTES,
 ) -> Answer:
     """Evaluate a checked query and serialise its result (SELECT rows and triples capped at ``row_limit``).
 
-    ``store`` is the app's store (:class:`server.dataset.embedded.GraphStore` or any object with the same
-    ``query()``, which preloads our prefixes and returns pyoxigraph results). SELECT results are written by Oxigraph
+    ``store`` is the app's store (any :class:`server.dataset.base.QueryableStore`, whose ``query()``
+    preloads our prefixes and returns pyoxigraph results). SELECT results are written by Oxigraph
     (:func:`server.sparql.formats.serialize_solutions_capped`); Python writes them only in the rare case
     where the cut after ``row_limit`` rows cannot be found in Oxigraph's output.
     """
@@ -106,7 +111,7 @@ def evaluate(
     except SyntaxError as error:
         raise syntax_failure(error) from None
     except BackendError as error:  # an external engine refused the query or could not be reached
-        raise QueryFailed(error.code, error.message) from None
+        raise QueryFailed(400 if isinstance(error, BackendQueryError) else 503, error.message) from None
     try:
         if isinstance(result, ox.QueryBoolean):
             return Answer(200, "", serialize_boolean(result, fmt_key))
@@ -119,7 +124,7 @@ def evaluate(
     except OutputTooLarge:
         raise _too_large(max_bytes) from None
     except BackendError as error:
-        raise QueryFailed(error.code, error.message) from None
+        raise QueryFailed(400 if isinstance(error, BackendQueryError) else 503, error.message) from None
     except (OSError, RuntimeError, ValueError, TypeError) as error:
         raise QueryFailed(400, f"The query could not be evaluated: {str(error)[:300]}") from None
     truncated = len(items) > row_limit
@@ -170,22 +175,16 @@ def answer_request(store, request: dict) -> tuple[dict, bytes]:
 
 
 def _worker_setup(memory_bytes: int, allowed_dirs) -> Callable[[], None]:
-    def setup() -> None:
-        with open("/proc/self/statm") as statm:
-            current = int(statm.read().split()[0]) * resource.getpagesize()
-        address_space = current + memory_bytes
-        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-        if allowed_dirs is not None:
-            install_sandbox(allowed_dirs)
-
-    return setup
+    return functools.partial(confine, memory_bytes, None, allowed_dirs)
 
 
 _pools: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _pools_lock = threading.Lock()
 
 
-def worker_pool(store, memory_bytes: int = 1 << 30, allowed_dirs=(), size: int = 2) -> WorkerPool:
+def worker_pool(
+    store, memory_bytes: int = config.SPARQL_MEMORY_LIMIT, allowed_dirs=(), size: int = 2
+) -> WorkerPool:
     """Return (starting it the first time) the pool of evaluation workers of ``store``.
 
     Call it at start-up, before the web server starts threads, so that the fork server is forked from a

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from server.dataset.embedded import get_store
+from server.dataset import get_store
 from server.namespaces import PREFIXES, sparql_prologue
 from server.sparql.description import service_description
 from server.sparql.examples import EXAMPLES
@@ -113,7 +113,8 @@ def _limits() -> Limits:
     return Limits(
         timeout=float(config["SPARQL_TIMEOUT"]),
         row_limit=int(config["SPARQL_ROW_LIMIT"]),
-        memory_bytes=int(config.get("SPARQL_MEMORY_LIMIT", 1 << 30)),
+        memory_bytes=int(config["SPARQL_MEMORY_LIMIT"]),
+        max_output_bytes=int(config["SPARQL_MAX_OUTPUT_BYTES"]),
     )
 
 
@@ -178,7 +179,7 @@ def _description(proto: ProtocolRequest) -> Response:
 def _answer(proto: ProtocolRequest) -> Response:
     config = current_app.config
     checked = check_query(
-        proto.query, int(config["SPARQL_MAX_QUERY_LENGTH"]), int(config.get("SPARQL_MAX_DEPTH", 100))
+        proto.query, int(config["SPARQL_MAX_QUERY_LENGTH"]), int(config["SPARQL_MAX_DEPTH"])
     )
     formats = formats_for(checked.form)
     accept = request.accept_mimetypes
@@ -257,8 +258,6 @@ def start_workers(app) -> None:
 
 
 def init_app(app) -> None:
-    """Register /sparql and the pool size of query workers (SPARQL_WORKERS, default 4 concurrent queries)."""
-    app.extensions["ptce.sparql_workers"] = threading.BoundedSemaphore(
-        int(app.config.get("SPARQL_WORKERS", 4))
-    )
+    """Register /sparql and the number of queries evaluated at once (SPARQL_WORKERS)."""
+    app.extensions["ptce.sparql_workers"] = threading.BoundedSemaphore(int(app.config["SPARQL_WORKERS"]))
     app.register_blueprint(bp)

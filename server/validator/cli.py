@@ -27,7 +27,7 @@ def _read(name: str, max_bytes: int) -> bytes | str:
 @functools.lru_cache(maxsize=1)
 def _judge():
     from server import create_app
-    from server.validator.pipeline import judge_from_store
+    from server.validator import judge_from_store
 
     app = create_app()
     return app, judge_from_store(app.extensions["ptce"], app.config)
@@ -59,7 +59,7 @@ def validate(files: tuple[str, ...], output: str, lang: str) -> None:
 
 
 def _validate_one(name: str, judge, config, lang: str) -> Report:
-    from server.validator.pipeline import validate_with_judge
+    from server.validator import validate_with_judge
 
     data = _read(name, config["MAX_CONTENT_LENGTH"])
     if isinstance(data, str):

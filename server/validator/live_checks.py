@@ -6,11 +6,10 @@ from collections import Counter
 
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 
-from server.namespaces import PTCE, SCHEMA, SH
+from server.namespaces import PTCE, SCHEMA, SH, curie
 from server.validator.linemap import LineMap
 from server.validator.messages import text
 from server.validator.report import ChangedValue, Problem, Summary
-from server.validator.vocabulary import curie
 
 #: Properties that point at documents or vocabularies rather than at resources described in the dataset.
 _NOT_LINKS = {RDF.type}

@@ -2,46 +2,26 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-import multiprocessing
-import resource
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pyoxigraph as ox
-import rdflib
-from pyshacl import validate as shacl_validate
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.plugins.sparql.processor import SPARQLProcessor, parseQuery, translateQuery
+from rdflib import BNode, Graph
 
-from server.dataset.embedded import to_rdflib
-from server.namespaces import SH
+from server import config as defaults
+from server.dataset.base import to_rdflib
 from server.validator import live_checks
+from server.validator.isolation import run_in_child
+from server.validator.judge import Judge
 from server.validator.linemap import LineMap, parse_with_lines
 from server.validator.messages import text
 from server.validator.report import CONFORMS, DOES_NOT_CONFORM, INTERNAL_ERROR, INVALID_INPUT, Problem, Report
+from server.validator.shapes import shape_problems
 from server.validator.syntax import InputRejected, Limits, check_turtle, line_text
-from server.validator.vocabulary import Vocabulary, check_vocabulary, curie, load_vocabulary
+from server.validator.vocabulary import check_vocabulary, load_vocabulary
 
 logger = logging.getLogger(__name__)
-DEFAULT_BASE_IRI = "https://w3id.org/ptce/"
-#: Extra address space a validation child may use on top of the server's own (bytes).
-CHILD_MEMORY = 1536 * 1024 * 1024
-_MISSING_COMPONENTS = {SH.MinCountConstraintComponent, SH.QualifiedMinCountConstraintComponent}
-
-
-@dataclass(frozen=True)
-class Judge:
-    """The trusted side of a validation: our shapes, our ontology and the live dataset (never the upload)."""
-
-    shapes: Graph
-    ontology: Graph
-    live_graph: Graph
-    vocabulary: Vocabulary
-    base_iri: str = DEFAULT_BASE_IRI
 
 
 def validate_turtle(
@@ -51,9 +31,9 @@ def validate_turtle(
     ontology: Graph,
     live_graph: Graph | None = None,
     lang: str = "fr",
-    base_iri: str = DEFAULT_BASE_IRI,
+    base_iri: str = defaults.BASE_IRI,
     limits: Limits | None = None,
-    timeout: float | None = 30.0,
+    timeout: float | None = defaults.VALIDATION_TIMEOUT,
     isolate: bool = True,
 ) -> Report:
     """Validate a contributed Turtle file against our shapes, together with the live dataset.
@@ -71,18 +51,6 @@ def validate_turtle(
     return validate_with_judge(data, judge, lang=lang, limits=limits, timeout=timeout, isolate=isolate)
 
 
-def judge_from_store(store, config) -> Judge:
-    """Build the judge from the store's cached rdflib views (shapes, ontology, data + ontology)."""
-    ontology = store.rdflib_graph(("ontology",))
-    return Judge(
-        store.rdflib_graph(("shapes",)),
-        ontology,
-        store.rdflib_graph(("data", "ontology")),
-        load_vocabulary(ontology),
-        config.get("BASE_IRI", DEFAULT_BASE_IRI),
-    )
-
-
 def validate_with_judge(
     data: bytes,
     judge: Judge,
@@ -90,7 +58,7 @@ def validate_with_judge(
     lang: str = "fr",
     limits: Limits | None = None,
     max_bytes: int | None = None,
-    timeout: float | None = 30.0,
+    timeout: float | None = defaults.VALIDATION_TIMEOUT,
     isolate: bool = True,
 ) -> Report:
     """Validate with an already built judge (what the server and the CLI do for every file)."""
@@ -129,9 +97,7 @@ def analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str) -> R
     unique = {
         (p.severity, p.line, p.column, p.message, p.focus, p.path, p.value): p for p in reversed(problems)
     }
-    problems = [
-        _with_excerpt(p, source) for p in unique.values()
-    ]  # one entry when two constraints say the same
+    problems = [_with_excerpt(p, source) for p in unique.values()]  # one entry when two constraints agree
     problems.sort(key=lambda p: (p.line or 10**9, p.column or 0, p.severity != "Violation"))
     summary = live_checks.summarise(graph, judge.live_graph, judge.shapes, linemap, lang)
     status = DOES_NOT_CONFORM if any(p.severity == "Violation" for p in problems) else CONFORMS
@@ -151,133 +117,6 @@ def contribution_graph(source: str, triples: list[ox.Triple], base_iri: str) -> 
     return exact, linemap
 
 
-def neighbourhood(graph: Graph, live: Graph) -> Graph:
-    """Return the live triples the contribution's checks can reach.
-
-    Ring 1: what the live graph says about every IRI the file mentions, and what points at every resource
-    it describes. Ring 2: what it says about the values and referrers of those resources (their types,
-    schemes and places, which sh:class and sh:node look at). Our shapes never look further.
-    """
-    near = Graph()
-    described = set(graph.subjects())
-    for node in {n for s, _, o in graph for n in (s, o) if isinstance(n, URIRef)}:
-        for triple in live.triples((node, None, None)):
-            near.add(triple)
-    for subject in described:
-        for triple in live.triples((None, None, subject)):
-            near.add(triple)
-    ring2 = {o for s, _, o in near if s in described and isinstance(o, URIRef)}
-    ring2 |= {s for s, _, o in near if o in described and isinstance(s, URIRef)}
-    for node in ring2:
-        for triple in live.triples((node, None, None)):
-            near.add(triple)
-    return near
-
-
-def shape_problems(graph: Graph, linemap: LineMap, judge: Judge, lang: str) -> list[Problem]:
-    """Run pyshacl on the contribution with its neighbourhood in the live dataset; report on the contribution.
-
-    Judging the contribution with only the live triples it can reach keeps the cost independent of the
-    size of the dataset (the whole dataset took 19 s at 1,000 poles; this takes about 1 s).
-    """
-    data = neighbourhood(graph, judge.live_graph)
-    data += judge.ontology
-    data += graph
-    shapes = Graph()
-    shapes += (
-        judge.shapes
-    )  # pyshacl writes into the shapes graph (pySHACL #314): never hand it the shared one
-    with _prepared_shape_queries():
-        _, results, _ = shacl_validate(
-            data,
-            shacl_graph=shapes,
-            ont_graph=None,
-            inference="none",
-            advanced=False,
-            allow_warnings=True,
-            allow_infos=True,
-            do_owl_imports=False,
-            meta_shacl=False,
-        )
-    live = judge.live_graph
-    mine = set(graph.subjects()) | {
-        o for o in graph.objects() if isinstance(o, BNode) or (o, None, None) not in live
-    }
-    problems = []
-    for report in results.subjects(rdflib.RDF.type, SH.ValidationReport):
-        for result in results.objects(report, SH.result):
-            focus = results.value(result, SH.focusNode)
-            if focus in mine:
-                problems.append(_shape_problem(results, result, graph, linemap, judge, lang))
-    return problems
-
-
-@functools.lru_cache(maxsize=256)
-def _prepare(query: str, base: str | None, namespaces: tuple[tuple[str, str], ...]):
-    return translateQuery(parseQuery(query), base, dict(namespaces))
-
-
-@contextmanager
-def _prepared_shape_queries() -> Iterator[None]:
-    """Parse each SHACL-SPARQL query of our shapes once, not once per focus node (13 s → 1 s on data/)."""
-    original = SPARQLProcessor.query
-
-    def query(self, query, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
-        if isinstance(query, str):
-            query = _prepare(query, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
-        return original(self, query, initBindings, initNs, base, DEBUG)
-
-    SPARQLProcessor.query = query
-    try:
-        yield
-    finally:
-        SPARQLProcessor.query = original
-
-
-def _pick_message(messages: list[Literal], lang: str) -> str:
-    for wanted in (lang, None, "en", "fr"):
-        for message in messages:
-            if message.language == wanted:
-                return str(message)
-    return str(messages[0]) if messages else ""
-
-
-def _shape_problem(
-    results: Graph, result, graph: Graph, linemap: LineMap, judge: Judge, lang: str
-) -> Problem:
-    focus, path = results.value(result, SH.focusNode), results.value(result, SH.resultPath)
-    value = results.value(result, SH.value)
-    component = results.value(result, SH.sourceConstraintComponent)
-    severity = str(results.value(result, SH.resultSeverity) or SH.Violation).removeprefix(str(SH))
-    messages = [m for m in results.objects(result, SH.resultMessage) if isinstance(m, Literal)]
-    shape = results.value(result, SH.sourceShape)
-    for message in () if messages else judge.shapes.objects(shape, SH.message):
-        messages.append(message)
-    line, column = (
-        linemap.value(focus, path, value) if isinstance(path, URIRef) else linemap.node(focus)
-    ) or (None, None)
-    label = live_checks.label_of(focus, (graph, judge.live_graph), lang)
-    path_text = curie(str(path)) if isinstance(path, URIRef) else "?"
-    shown = label or (curie(str(focus)) if isinstance(focus, URIRef) else "[ ]")
-    hint_key = "shape_hint_missing" if component in _MISSING_COMPONENTS else "shape_hint"
-    if not isinstance(path, URIRef):
-        hint_key, path_text = "shape_hint_node", ""
-    return Problem(
-        severity,
-        "shape",
-        _pick_message(messages, lang),
-        line,
-        column,
-        focus=focus.n3(),
-        focus_label=label,
-        path=path.n3() if isinstance(path, URIRef) else None,
-        value=value.n3() if value is not None else None,
-        hint=text(hint_key, lang, path=path_text, focus=shown),
-        component=curie(str(component)).replace("<http://www.w3.org/ns/shacl#", "sh:").rstrip(">"),
-        shape=shape.n3() if isinstance(shape, URIRef) else None,
-    )
-
-
 def _with_excerpt(problem: Problem, source: str) -> Problem:
     return (
         problem
@@ -286,52 +125,15 @@ def _with_excerpt(problem: Problem, source: str) -> Problem:
     )
 
 
-def _child(connection, source, triples, judge, lang) -> None:
-    rdflib.NORMALIZE_LITERALS = False  # a huge decimal would otherwise be expanded (security.md §0.9)
-    try:  # defence in depth: no network, no files outside the project in the child (server/sandbox.py)
-        from server.sandbox import install_sandbox
-
-        install_sandbox()
-    except ImportError:
-        pass
-    try:
-        with open("/proc/self/statm") as statm:
-            current = int(statm.read().split()[0]) * resource.getpagesize()
-        resource.setrlimit(resource.RLIMIT_AS, (current + CHILD_MEMORY, current + CHILD_MEMORY))
-    except (OSError, ValueError):
-        pass
-    try:
-        connection.send(("ok", analyse(source, triples, judge, lang)))
-    except MemoryError:
-        connection.send(("memory", None))
-    except Exception as error:  # reported as an internal error, never as a traceback to the contributor
-        connection.send(("error", repr(error)[:500]))
-    finally:
-        connection.close()
-
-
 def _run_in_child(source: str, triples: list, judge: Judge, lang: str, timeout: float | None) -> Report:
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(sender, source, triples, judge, lang), daemon=True)
-    process.start()
-    sender.close()
-    try:
-        if not receiver.poll(timeout):
-            return Report(
-                INVALID_INPUT, lang, (Problem("Violation", "input", text("timeout", lang, seconds=timeout)),)
-            )
-        outcome, payload = receiver.recv()
-    except EOFError:  # the child died (killed by the memory limit or a signal)
-        outcome, payload = "memory", None
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-        receiver.close()
-    if outcome == "ok":
-        return payload
-    if outcome == "memory":
+    outcome = run_in_child(analyse, (source, triples, judge, lang), timeout, judge.memory_bytes)
+    if outcome.kind == "ok":
+        return outcome.value
+    if outcome.kind == "timeout":
+        return Report(
+            INVALID_INPUT, lang, (Problem("Violation", "input", text("timeout", lang, seconds=timeout)),)
+        )
+    if outcome.kind == "memory":
         return Report(INVALID_INPUT, lang, (Problem("Violation", "input", text("memory", lang)),))
-    logger.error("validation failed: %s", payload)
+    logger.error("validation failed: %s", outcome.value)
     return Report(INTERNAL_ERROR, lang, (Problem("Violation", "input", text("internal", lang)),))

@@ -7,9 +7,8 @@ import json
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.util import from_n3
 
-from server.namespaces import SH
+from server.namespaces import SH, curie
 from server.validator.report import Problem, Report
-from server.validator.vocabulary import curie
 
 #: Our annotations on SHACL results (positions in the contributed file, excerpt, fix hint).
 VAL = Namespace("https://w3id.org/ptce/validation#")

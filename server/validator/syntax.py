@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from server import config
 from server.validator.messages import plain_syntax_message, text
 from server.validator.report import Problem
 
@@ -36,10 +37,10 @@ _TOKENS = re.compile(
 class Limits:
     """Bounds on what a contributed file may contain."""
 
-    max_bytes: int = 5 * 1024 * 1024
-    max_depth: int = 40
-    max_prefixes: int = 500
-    max_number_length: int = 100
+    max_bytes: int = config.MAX_CONTENT_LENGTH
+    max_depth: int = config.TURTLE_MAX_DEPTH
+    max_prefixes: int = config.TURTLE_MAX_PREFIXES
+    max_number_length: int = config.TURTLE_MAX_NUMBER_LENGTH
 
 
 class InputRejected(Exception):

@@ -103,8 +103,8 @@ UI_TEXT = {
 
 def judge():
     """The shapes, ontology and live graph, built once per app from the store's cached graphs."""
-    from server.dataset.embedded import get_store
-    from server.validator.pipeline import judge_from_store
+    from server.dataset import get_store
+    from server.validator import judge_from_store
 
     with _lock:
         if "ptce-validator" not in current_app.extensions:
@@ -148,7 +148,7 @@ def validate():
         return _refuse(415, lang, output)
     if request.mimetype in FORM_TYPES:
         lang = _language(form=True)
-    from server.validator.pipeline import validate_with_judge
+    from server.validator import validate_with_judge
 
     report = validate_with_judge(
         data, judge(), lang=lang, timeout=current_app.config["VALIDATION_TIMEOUT"], max_bytes=limit
@@ -204,6 +204,4 @@ def _page(template: str, lang: str, status: int, **values) -> Response:
 
 def init_app(app) -> None:
     """Register the validator's pages and API."""
-    app.config.setdefault("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
-    app.config.setdefault("VALIDATION_TIMEOUT", 30.0)
     app.register_blueprint(bp)

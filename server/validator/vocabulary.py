@@ -6,10 +6,10 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rdflib import OWL, RDF, RDFS, XSD, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
-from server.namespaces import GEO, IGEO, ORG, PTCE, SCHEMA
+from server.namespaces import GEO, IGEO, ORG, PREFIXES, PTCE, SCHEMA, curie
 from server.validator.linemap import LineMap
 from server.validator.messages import text
 from server.validator.report import Problem
@@ -30,26 +30,9 @@ _GEO_TERMS = "SpatialThing Point lat long alt lat_long location"
 _CLOSED = {str(ORG): f"{_ORG_CLASSES} {_ORG_PROPERTIES}".split(), str(GEO): _GEO_TERMS.split()}
 for _namespace in (SKOS, DCTERMS, PROV, FOAF):
     _CLOSED[str(_namespace._NS)] = [name for name in _namespace.__annotations__ if not name.startswith("_")]
+_PREFIXES = {namespace: prefix for prefix, namespace in PREFIXES.items()}
 #: Namespaces where the case of the local name tells a class (Capitalised) from a property.
 _BY_CASE = [str(ns) for ns in (ORG, GEO, IGEO, SCHEMA, RDFS, OWL, PTCE._NS)] + list(_CLOSED)
-_PREFIXES = {
-    str(ns): prefix
-    for prefix, ns in (
-        ("ptce", PTCE._NS),
-        ("org", ORG),
-        ("skos", SKOS._NS),
-        ("dcterms", DCTERMS._NS),
-        ("prov", PROV._NS),
-        ("foaf", FOAF._NS),
-        ("geo", GEO),
-        ("igeo", IGEO),
-        ("schema", SCHEMA),
-        ("rdf", RDF._NS),
-        ("rdfs", RDFS._NS),
-        ("owl", OWL._NS),
-        ("xsd", XSD._NS),
-    )
-}
 
 
 @dataclass(frozen=True)
@@ -82,14 +65,6 @@ def load_vocabulary(ontology: Graph, namespace: str = str(PTCE._NS)) -> Vocabula
         classes = {namespace + n for n in names if n[0].isupper()}
         properties = {namespace + n for n in names if n[0].islower()}
     return Vocabulary(namespace, frozenset(classes), frozenset(properties))
-
-
-def curie(iri: str) -> str:
-    """Write an IRI as prefix:name when its namespace is a well-known one."""
-    for namespace, prefix in sorted(_PREFIXES.items(), key=lambda item: -len(item[0])):
-        if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return f"<{iri}>"
 
 
 def _split(iri: str) -> tuple[str, str] | None:

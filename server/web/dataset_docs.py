@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, XSD
 
-from server.dataset.embedded import GraphStore
+from server.dataset.base import QueryableStore
 from server.namespaces import DCAT, PREFIXES, SD, VOID
 from server.web.describe import labels_of, new_graph
 
@@ -44,7 +44,7 @@ def dump_media_type(name: str) -> str | None:
 class DumpCache:
     """Dumps of the data graphs, serialised on first request and kept in memory (the data are read-only)."""
 
-    def __init__(self, store: GraphStore):
+    def __init__(self, store: QueryableStore):
         self.store = store
         self._files: dict[str, bytes] = {}
         self._lock = threading.Lock()
@@ -102,7 +102,7 @@ def _add_service(graph: Graph, dataset: URIRef, base: str) -> None:
     graph.add((dataset, DCAT.accessService, service))
 
 
-def _add_statistics(graph: Graph, store: GraphStore, dataset: URIRef) -> None:
+def _add_statistics(graph: Graph, store: QueryableStore, dataset: URIRef) -> None:
     sizes = store.graph_sizes()
     data_graphs = [s for s in store.sources if s.kind == "data"]
     graph.add((dataset, VOID.triples, Literal(sum(sizes.get(s.graph, 0) for s in data_graphs))))
@@ -119,7 +119,7 @@ def _add_statistics(graph: Graph, store: GraphStore, dataset: URIRef) -> None:
         graph.add((partition, VOID.entities, Literal(int(row["n"]))))
 
 
-def last_modified(store: GraphStore) -> datetime:
+def last_modified(store: QueryableStore) -> datetime:
     """Return the latest modification time of the dataset's files (UTC)."""
     newest = max((s.path.stat().st_mtime for s in store.sources), default=0)
     return datetime.fromtimestamp(int(newest), tz=UTC)
@@ -153,7 +153,7 @@ def _add_header(graph: Graph, dataset: URIRef, base: str) -> None:
     graph.add((dataset, DCTERMS.publisher, publisher))
 
 
-def dataset_description(store: GraphStore, base: str, ontology_iri: str) -> Graph:
+def dataset_description(store: QueryableStore, base: str, ontology_iri: str) -> Graph:
     """Return the VoID + DCAT description of the dataset, its dumps, SPARQL service and catalogue."""
     graph = new_graph()
     dataset = URIRef(f"{base}dataset")

@@ -9,7 +9,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import FOAF
 from rdflib.term import Node
 
-from server.dataset.embedded import GraphStore
+from server.dataset.base import QueryableStore
 from server.namespaces import PREFIXES, SD, VOID
 from server.web.labels import LABEL_PROPERTIES, pick_literal
 
@@ -63,13 +63,13 @@ def _bound(sparql: str, **terms: Node) -> tuple[str, dict]:
     return sparql, ({"substitutions": blanks} if blanks else {})
 
 
-def _construct(store: GraphStore, sparql: str, graph: Graph, **terms: Node) -> None:
+def _construct(store: QueryableStore, sparql: str, graph: Graph, **terms: Node) -> None:
     """Add the triples of a CONSTRUCT query (with ``?name`` bindings) to ``graph``."""
     text, options = _bound(sparql, **terms)
     store.construct(text, into=graph, **options)
 
 
-def _select(store: GraphStore, sparql: str, **terms: Node) -> list[dict[str, Node]]:
+def _select(store: QueryableStore, sparql: str, **terms: Node) -> list[dict[str, Node]]:
     """Run a SELECT query with ``?name`` bindings; rows as dicts of rdflib terms."""
     text, options = _bound(sparql, **terms)
     return store.select(text, **options)
@@ -95,7 +95,7 @@ def valid_iri(iri: str) -> bool:
     return True
 
 
-def resource_exists(store: GraphStore, iri: str) -> bool:
+def resource_exists(store: QueryableStore, iri: str) -> bool:
     """Tell whether the IRI is the subject or object of any triple."""
     if not valid_iri(iri):
         return False
@@ -111,7 +111,7 @@ def new_graph() -> Graph:
     return graph
 
 
-def _close_blank_nodes(store: GraphStore, graph: Graph) -> None:
+def _close_blank_nodes(store: QueryableStore, graph: Graph) -> None:
     """Add the full description of every blank node reachable from the graph's objects."""
     done: set[BNode] = set()
     todo = {o for o in graph.objects() if isinstance(o, BNode)}
@@ -123,7 +123,7 @@ def _close_blank_nodes(store: GraphStore, graph: Graph) -> None:
 
 
 def describe(
-    store: GraphStore,
+    store: QueryableStore,
     iri: str,
     document_iri: str | None = None,
     dataset_iri: str | None = None,
@@ -155,20 +155,20 @@ def describe(
     return graph
 
 
-def incoming_counts(store: GraphStore, iri: str) -> dict[URIRef, int]:
+def incoming_counts(store: QueryableStore, iri: str) -> dict[URIRef, int]:
     """Return how many named resources point at the resource, per property."""
     rows = _select(store, INCOMING_COUNTS, r=URIRef(iri))
     return {row["p"]: int(row["n"]) for row in rows}
 
 
-def _incoming_sample(store: GraphStore, graph: Graph, resource: URIRef, limit: int) -> None:
+def _incoming_sample(store: QueryableStore, graph: Graph, resource: URIRef, limit: int) -> None:
     """Add the incoming links of a resource, at most ``limit`` per property (the first by IRI)."""
     for prop, count in incoming_counts(store, str(resource)).items():
         query = INCOMING if count <= limit else INCOMING_SAMPLE % limit
         _construct(store, query, graph, r=resource, p=prop)
 
 
-def labels_of(store: GraphStore, iris: Iterable[Node], lang: str) -> dict[URIRef, str]:
+def labels_of(store: QueryableStore, iris: Iterable[Node], lang: str) -> dict[URIRef, str]:
     """Return the best label of each IRI in one query (IRIs without a label are left out)."""
     iris = [i for i in iris if isinstance(i, URIRef)]
     if not iris:
@@ -187,7 +187,7 @@ def labels_of(store: GraphStore, iris: Iterable[Node], lang: str) -> dict[URIRef
     return labels
 
 
-def related_poles(store: GraphStore, iri: str, limit: int) -> tuple[list[URIRef], int]:
+def related_poles(store: QueryableStore, iri: str, limit: int) -> tuple[list[URIRef], int]:
     """Return ``limit`` poles (in the store's order) characterised by, in the sector of, or located in the
     resource (or below it), and how many there are in all."""
     query = RELATED_POLES.format(r=ox.NamedNode(iri))
@@ -198,14 +198,14 @@ def related_poles(store: GraphStore, iri: str, limit: int) -> tuple[list[URIRef]
     return poles, int(count)
 
 
-def members(store: GraphStore, iri: str) -> list[URIRef]:
+def members(store: QueryableStore, iri: str) -> list[URIRef]:
     """Return the members of a pole or programme (through org:Membership)."""
     return [
         row["member"] for row in _select(store, MEMBERS, r=URIRef(iri)) if isinstance(row["member"], URIRef)
     ]
 
 
-def coordinates(store: GraphStore, iris: Iterable[Node]) -> dict[URIRef, tuple[float, float]]:
+def coordinates(store: QueryableStore, iris: Iterable[Node]) -> dict[URIRef, tuple[float, float]]:
     """Return WGS84 (lat, long) of each IRI: its own, or that of its schema:location."""
     values = _values(iris)
     if not values:
@@ -219,7 +219,7 @@ def coordinates(store: GraphStore, iris: Iterable[Node]) -> dict[URIRef, tuple[f
     return points
 
 
-def map_points(store: GraphStore, iris: list[URIRef], lang: str) -> list[dict]:
+def map_points(store: QueryableStore, iris: list[URIRef], lang: str) -> list[dict]:
     """Return the points to draw for resources: IRI, label, lat, long (unlocated ones left out)."""
     located = coordinates(store, iris)
     labels = labels_of(store, located, lang)
@@ -229,13 +229,13 @@ def map_points(store: GraphStore, iris: list[URIRef], lang: str) -> list[dict]:
     ]
 
 
-def instances(store: GraphStore, class_iri: str) -> list[URIRef]:
+def instances(store: QueryableStore, class_iri: str) -> list[URIRef]:
     """Return the resources typed with a class."""
     return [
         row["x"] for row in _select(store, INSTANCES, c=URIRef(class_iri)) if isinstance(row["x"], URIRef)
     ]
 
 
-def examples(store: GraphStore, prop: str) -> list[tuple[Node, Node]]:
+def examples(store: QueryableStore, prop: str) -> list[tuple[Node, Node]]:
     """Return up to three (subject, object) pairs that use a property."""
     return [(row["s"], row["o"]) for row in _select(store, EXAMPLES, p=URIRef(prop))]

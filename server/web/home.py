@@ -6,7 +6,8 @@ import unicodedata
 
 from flask import Blueprint, current_app, request
 
-from server.dataset.embedded import GraphStore, get_store
+from server.dataset import get_store
+from server.dataset.base import QueryableStore
 from server.web import rendering as context
 from server.web.describe import coordinates, labels_of
 from server.web.labels import choose_language
@@ -42,13 +43,13 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def dataset_counts(store: GraphStore) -> dict[str, int]:
+def dataset_counts(store: QueryableStore) -> dict[str, int]:
     """Return the numbers of poles, actors, regions with a pole, and distinct sources."""
     row = store.select(COUNTS)[0]
     return {name: int(row.get(name, 0)) for name in ("poles", "actors", "regions", "sources")}
 
 
-def pole_index(store: GraphStore, lang: str) -> list[dict]:
+def pole_index(store: QueryableStore, lang: str) -> list[dict]:
     """Return every pole with its label, town, region and coordinates, sorted by label."""
     rows = store.select(POLES)
     labels = labels_of(store, {v for row in rows for v in row.values()}, lang)

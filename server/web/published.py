@@ -10,11 +10,11 @@ from rdflib.namespace import OWL
 from werkzeug.http import is_resource_modified
 from werkzeug.urls import iri_to_uri, uri_to_iri
 
-from server.dataset.embedded import get_store
+from server.dataset import get_store
 from server.web import rendering as context
 from server.web.dataset_docs import dataset_description, dump_media_type
 from server.web.describe import new_graph
-from server.web.resources import (
+from server.web.documents import (
     Document,
     base_iri,
     not_found,

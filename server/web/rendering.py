@@ -6,7 +6,7 @@ from flask import current_app, render_template
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH
 
-from server.dataset.embedded import get_store
+from server.dataset import get_store
 from server.web.describe import (
     examples,
     incoming_counts,

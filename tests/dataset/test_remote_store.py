@@ -15,9 +15,11 @@ from rdflib.namespace import XSD
 
 from server import create_app
 from server.cli import main as ptce
-from server.dataset.embedded import GraphStore, discover_sources, to_rdflib
+from server.dataset.base import BackendError, BackendQueryError, to_rdflib
+from server.dataset.embedded import GraphStore
 from server.dataset.loader import load_into_engine
-from server.dataset.remote import BackendError, BackendQueryError, RemoteStore, split_query
+from server.dataset.remote import RemoteStore, split_query
+from server.dataset.sources import discover_sources
 from server.sparql.examples import EXAMPLES
 
 INTEGERS = {str(XSD[name]) for name in ("integer", "nonNegativeInteger", "positiveInteger", "int", "long")}
@@ -142,9 +144,8 @@ def test_split_query_finds_form_prefixes_and_dataset():
 
 @pytest.mark.parametrize("text", ["INSERT DATA { <a> <b> <c> }", "DROP ALL", "", "PREFIX x: <y>"])
 def test_split_query_refuses_what_is_not_a_query(text):
-    with pytest.raises(BackendQueryError) as error:
+    with pytest.raises(BackendQueryError):
         split_query(text)
-    assert error.value.code == 400
 
 
 def test_unreachable_engine_is_a_clear_503(tmp_path):
@@ -153,7 +154,7 @@ def test_unreachable_engine_is_a_clear_503(tmp_path):
     store = RemoteStore(sources, "https://example.org/", f"http://127.0.0.1:{port}/sparql", timeout=5)
     with pytest.raises(BackendError) as error:
         store.ask("ASK {}")
-    assert error.value.code == 503 and "unreachable" in str(error.value)
+    assert "unreachable" in str(error.value)
 
 
 # --- the same answers from both backends ---
@@ -248,7 +249,11 @@ def test_engine_errors_are_clear(remote):
         remote.query("SELECT * WHERE { ?s ?p }")
     with pytest.raises(BackendError) as error:  # valid SPARQL that Virtuoso 7.2 fails on (HTTP 500)
         remote.query("SELECT ?p WHERE { ?r ?p ?o } VALUES ?r { <urn:x> }")
-    assert error.value.code == 503 and "HTTP 500" in str(error.value) and "No column r" in str(error.value)
+    assert (
+        not isinstance(error.value, BackendQueryError)
+        and "HTTP 500" in str(error.value)
+        and "No column r" in str(error.value)
+    )
     assert "define input" not in str(error.value)  # the engine's echo of the rewritten query is cut
     slow = RemoteStore(remote.sources, remote.base_iri, remote.query_url, timeout=0.001)
     with pytest.raises(BackendError, match="did not answer"):

@@ -9,7 +9,9 @@ import time
 import pytest
 from rdflib.query import Result
 
-from server.dataset.embedded import GraphStore, discover_sources, to_rdflib
+from server.dataset.base import to_rdflib
+from server.dataset.embedded import GraphStore
+from server.dataset.sources import discover_sources
 from server.sparql.execution import Limits, QueryFailed, run_isolated, worker_pool
 
 ROWS = 300

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
+from server.validator import judge_from_store, validate_with_judge
 from server.validator.linemap import parse_with_lines
-from server.validator.pipeline import judge_from_store, validate_with_judge
 
 EXAMPLES = Path(__file__).parent.parent / "cases" / "validator"
 

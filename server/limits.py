@@ -1,0 +1,33 @@
+"""One way to confine a child process (SPARQL worker, validation child): memory, CPU time, file sandbox."""
+
+from __future__ import annotations
+
+import math
+import resource
+from collections.abc import Iterable
+
+
+def current_address_space() -> int:
+    """Return the address space this process uses now (bytes), from ``/proc/self/statm``."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
+def confine(
+    memory_bytes: int, cpu_seconds: float | None = None, allowed_dirs: Iterable[str] | None = ()
+) -> None:
+    """Limit this (child) process: ``memory_bytes`` more address space than now, CPU seconds, file access.
+
+    ``allowed_dirs=None`` installs no sandbox (a worker that talks to an external engine over the network);
+    otherwise network access and file opens outside the project and these folders are refused.
+    """
+    address_space = current_address_space() + memory_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    if cpu_seconds is not None:
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        seconds = math.ceil(used.ru_utime + used.ru_stime + cpu_seconds)
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    if allowed_dirs is not None:
+        from server.sandbox import install_sandbox
+
+        install_sandbox(allowed_dirs)

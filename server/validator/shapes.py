@@ -1,0 +1,148 @@
+"""The SHACL step: pyshacl on the contribution and the live triples it can reach, results as Problems."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import rdflib
+from pyshacl import validate as shacl_validate
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.plugins.sparql.processor import SPARQLProcessor, parseQuery, translateQuery
+
+from server.namespaces import SH, curie
+from server.validator import live_checks
+from server.validator.judge import Judge
+from server.validator.linemap import LineMap
+from server.validator.messages import text
+from server.validator.report import Problem
+
+_MISSING_COMPONENTS = {SH.MinCountConstraintComponent, SH.QualifiedMinCountConstraintComponent}
+
+
+def neighbourhood(graph: Graph, live: Graph) -> Graph:
+    """Return the live triples the contribution's checks can reach.
+
+    Ring 1: what the live graph says about every IRI the file mentions, and what points at every resource
+    it describes. Ring 2: what it says about the values and referrers of those resources (their types,
+    schemes and places, which sh:class and sh:node look at). Our shapes never look further.
+    """
+    near = Graph()
+    described = set(graph.subjects())
+    for node in {n for s, _, o in graph for n in (s, o) if isinstance(n, URIRef)}:
+        for triple in live.triples((node, None, None)):
+            near.add(triple)
+    for subject in described:
+        for triple in live.triples((None, None, subject)):
+            near.add(triple)
+    ring2 = {o for s, _, o in near if s in described and isinstance(o, URIRef)}
+    ring2 |= {s for s, _, o in near if o in described and isinstance(s, URIRef)}
+    for node in ring2:
+        for triple in live.triples((node, None, None)):
+            near.add(triple)
+    return near
+
+
+def shape_problems(graph: Graph, linemap: LineMap, judge: Judge, lang: str) -> list[Problem]:
+    """Run pyshacl on the contribution with its neighbourhood in the live dataset; report on the contribution.
+
+    Judging the contribution with only the live triples it can reach keeps the cost independent of the
+    size of the dataset (the whole dataset took 19 s at 1,000 poles; this takes about 1 s).
+    """
+    data = neighbourhood(graph, judge.live_graph)
+    data += judge.ontology
+    data += graph
+    shapes = Graph()
+    shapes += (
+        judge.shapes
+    )  # pyshacl writes into the shapes graph (pySHACL #314): never hand it the shared one
+    with _prepared_shape_queries():
+        _, results, _ = shacl_validate(
+            data,
+            shacl_graph=shapes,
+            ont_graph=None,
+            inference="none",
+            advanced=False,
+            allow_warnings=True,
+            allow_infos=True,
+            do_owl_imports=False,
+            meta_shacl=False,
+        )
+    live = judge.live_graph
+    mine = set(graph.subjects()) | {
+        o for o in graph.objects() if isinstance(o, BNode) or (o, None, None) not in live
+    }
+    problems = []
+    for report in results.subjects(rdflib.RDF.type, SH.ValidationReport):
+        for result in results.objects(report, SH.result):
+            focus = results.value(result, SH.focusNode)
+            if focus in mine:
+                problems.append(_shape_problem(results, result, graph, linemap, judge, lang))
+    return problems
+
+
+@functools.lru_cache(maxsize=256)
+def _prepare(query: str, base: str | None, namespaces: tuple[tuple[str, str], ...]):
+    return translateQuery(parseQuery(query), base, dict(namespaces))
+
+
+@contextmanager
+def _prepared_shape_queries() -> Iterator[None]:
+    """Parse each SHACL-SPARQL query of our shapes once, not once per focus node (13 s → 1 s on data/)."""
+    original = SPARQLProcessor.query
+
+    def query(self, query, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+        if isinstance(query, str):
+            query = _prepare(query, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+        return original(self, query, initBindings, initNs, base, DEBUG)
+
+    SPARQLProcessor.query = query
+    try:
+        yield
+    finally:
+        SPARQLProcessor.query = original
+
+
+def _pick_message(messages: list[Literal], lang: str) -> str:
+    for wanted in (lang, None, "en", "fr"):
+        for message in messages:
+            if message.language == wanted:
+                return str(message)
+    return str(messages[0]) if messages else ""
+
+
+def _shape_problem(
+    results: Graph, result, graph: Graph, linemap: LineMap, judge: Judge, lang: str
+) -> Problem:
+    focus, path = results.value(result, SH.focusNode), results.value(result, SH.resultPath)
+    value = results.value(result, SH.value)
+    component = results.value(result, SH.sourceConstraintComponent)
+    severity = str(results.value(result, SH.resultSeverity) or SH.Violation).removeprefix(str(SH))
+    messages = [m for m in results.objects(result, SH.resultMessage) if isinstance(m, Literal)]
+    shape = results.value(result, SH.sourceShape)
+    for message in () if messages else judge.shapes.objects(shape, SH.message):
+        messages.append(message)
+    line, column = (
+        linemap.value(focus, path, value) if isinstance(path, URIRef) else linemap.node(focus)
+    ) or (None, None)
+    label = live_checks.label_of(focus, (graph, judge.live_graph), lang)
+    path_text = curie(str(path)) if isinstance(path, URIRef) else "?"
+    shown = label or (curie(str(focus)) if isinstance(focus, URIRef) else "[ ]")
+    hint_key = "shape_hint_missing" if component in _MISSING_COMPONENTS else "shape_hint"
+    if not isinstance(path, URIRef):
+        hint_key, path_text = "shape_hint_node", ""
+    return Problem(
+        severity,
+        "shape",
+        _pick_message(messages, lang),
+        line,
+        column,
+        focus=focus.n3(),
+        focus_label=label,
+        path=path.n3() if isinstance(path, URIRef) else None,
+        value=value.n3() if value is not None else None,
+        hint=text(hint_key, lang, path=path_text, focus=shown),
+        component=curie(str(component)).replace("<http://www.w3.org/ns/shacl#", "sh:").rstrip(">"),
+        shape=shape.n3() if isinstance(shape, URIRef) else None,
+    )
