@@ -1,4 +1,4 @@
-"""Example SPARQL queries answering real questions about the PTCE data (query UI and README)."""
+"""Example SPARQL queries answering real questions about the PTCE data (query UI and docs/api.md)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ OWN_QUERIES = [
     "CONSTRUCT WHERE { ?s ?p ?o }",
     "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a skos:Concept ; skos:prefLabel ?l }",
 ]
-# Known Virtuoso 7.2 divergences (documented in notes/readme-external.md), checked separately below.
+# Known Virtuoso 7.2 divergences (documented in docs/operator-guide.md), checked separately below.
 VIRTUOSO_PATH_BUGS = {"members-by-category", "pole-members"}
 QUERIES = [example.query for example in EXAMPLES if example.id not in VIRTUOSO_PATH_BUGS] + OWN_QUERIES
 CONCAT = re.compile(

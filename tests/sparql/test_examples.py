@@ -1,4 +1,4 @@
-"""Every example query of the UI and README runs through /sparql and gives a non-empty, correct answer."""
+"""Every example query of the UI and docs/api.md runs through /sparql and gives a non-empty, correct answer."""
 
 from __future__ import annotations
 
