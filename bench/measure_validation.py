@@ -13,7 +13,7 @@ from pathlib import Path
 from server import create_app
 from server.validator import judge_from_store, validate_with_judge
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "tests" / "data" / "validation"
+EXAMPLES = Path(__file__).resolve().parent.parent / "tests" / "cases" / "validator"
 
 
 def main() -> None:

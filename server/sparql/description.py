@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib_endpoint import SparqlRouter
@@ -27,8 +25,8 @@ RESULT_FORMATS = (
     "RDF_XML",
     "N-Triples",
 )
-_cache: dict[str, Graph] = {}
-_lock = threading.Lock()
+#: Stands for the endpoint's URL in the template, replaced by the URL of each request.
+ENDPOINT = URIRef("urn:x-ptce:sparql-endpoint")
 
 
 def _dataset_graph(endpoint: str, graph_sizes: dict[str, int]) -> Graph:
@@ -59,28 +57,34 @@ def _dataset_graph(endpoint: str, graph_sizes: dict[str, int]) -> Graph:
     return sd
 
 
-def service_description(endpoint: str, graph_sizes: dict[str, int]) -> Graph:
-    """Return (and cache per endpoint URL) the service description graph.
+def description_template(graph_sizes: dict[str, int]) -> Graph:
+    """Build the service description once per dataset, with :data:`ENDPOINT` standing for the endpoint URL.
 
     rdflib-endpoint's ``SparqlRouter`` completes our graph (label, description, language); we then take
     out what it claims but we refuse: federated query (SERVICE) and input formats (no updates).
     """
-    with _lock:
-        if endpoint not in _cache:
-            router = SparqlRouter(
-                path="/sparql",
-                graph=Graph(),
-                service_description=_dataset_graph(endpoint, graph_sizes),
-                title=TITLE,
-                description=DESCRIPTION,
-                public_url=endpoint,
-                enable_update=False,
-                example_queries=example_queries(),
-            )
-            sd = router.service_description
-            sd.remove((None, SD.feature, SD.BasicFederatedQuery))
-            sd.remove((None, SD.inputFormat, None))
-            for prefix, namespace in PREFIXES.items():
-                sd.bind(prefix, namespace, replace=True)
-            _cache[endpoint] = sd
-        return _cache[endpoint]
+    router = SparqlRouter(
+        path="/sparql",
+        graph=Graph(),
+        service_description=_dataset_graph(str(ENDPOINT), graph_sizes),
+        title=TITLE,
+        description=DESCRIPTION,
+        public_url=str(ENDPOINT),
+        enable_update=False,
+        example_queries=example_queries(),
+    )
+    sd = router.service_description
+    sd.remove((None, SD.feature, SD.BasicFederatedQuery))
+    sd.remove((None, SD.inputFormat, None))
+    return sd
+
+
+def service_description(template: Graph, endpoint: str) -> Graph:
+    """Return a copy of the template that names the endpoint by the URL the client used (nothing cached)."""
+    url = URIRef(endpoint)
+    sd = Graph()
+    for prefix, namespace in PREFIXES.items():
+        sd.bind(prefix, namespace, replace=True)
+    for triple in template:
+        sd.add(tuple(url if term == ENDPOINT else term for term in triple))
+    return sd

@@ -12,8 +12,9 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 
+from server.formats import GRAPH_FORMAT_KEYS, RDF_FORMATS
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 @dataclass(frozen=True)
@@ -32,21 +33,13 @@ SOLUTION_FORMATS = (
     ResultFormat("csv", "text/csv", ("csv",)),
     ResultFormat("tsv", "text/tab-separated-values", ("tsv", "text/tsv")),
 )
-#: Formats of CONSTRUCT and DESCRIBE results, in server preference.
-GRAPH_FORMATS = (
-    ResultFormat("turtle", "text/turtle", ("application/x-turtle", "application/turtle", "turtle", "ttl")),
-    ResultFormat("jsonld", "application/ld+json", ("application/json", "json-ld", "jsonld", "json")),
-    ResultFormat("rdfxml", "application/rdf+xml", ("application/xml", "text/xml", "rdf", "xml", "rdfxml")),
-    ResultFormat("ntriples", "application/n-triples", ("text/plain", "nt", "ntriples", "n-triples")),
+#: Formats of CONSTRUCT and DESCRIBE results, in server preference (from the project's RDF format table).
+GRAPH_FORMATS = tuple(
+    ResultFormat(key, RDF_FORMATS[key].media_type, (*RDF_FORMATS[key].media_aliases, *RDF_FORMATS[key].names))
+    for key in GRAPH_FORMAT_KEYS
 )
 #: Formats of the service description (an RDF graph), keyed like GRAPH_FORMATS.
 DESCRIPTION_FORMATS = GRAPH_FORMATS[:3]
-RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-}
 
 
 def formats_for(form: str) -> tuple[ResultFormat, ...]:
@@ -163,7 +156,6 @@ RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
 }
-BOOLEAN_FORMATS = RESULT_FORMATS
 
 
 def serialize_boolean(result: ox.QueryBoolean, key: str) -> bytes:
@@ -297,7 +289,7 @@ def serialize_solutions_capped(
 
 def serialize_triples(triples: list, key: str, prefixes: dict[str, str]) -> bytes:
     """Write CONSTRUCT/DESCRIBE triples with Oxigraph's serialiser (with prefixes where possible)."""
-    fmt = RDF_FORMATS[key]
-    if key in ("turtle", "rdfxml"):
+    fmt = RDF_FORMATS[key].oxigraph
+    if key in ("ttl", "rdf"):
         return ox.serialize(triples, format=fmt, prefixes=prefixes)
     return ox.serialize(triples, format=fmt)

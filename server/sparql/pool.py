@@ -1,7 +1,7 @@
 """A pool of pre-forked SPARQL evaluation workers, spawned by a single-threaded fork server.
 
 Why processes: Oxigraph evaluates in Rust and cannot be interrupted from Python, and a thread deadline
-does not stop a query that holds the GIL (``../shared/docs/tech.md`` §2.3). Why a pool: forking per query
+does not stop a query that holds the GIL. Why a pool: forking per query
 costs 10-50 ms, growing with the size of the loaded store.
 
 How: when the pool is created, the server forks one *fork server* that holds the loaded store

@@ -19,11 +19,12 @@ from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from server.dataset import get_store
+from server.formats import RDF_FORMATS, serialize_graph
 from server.namespaces import PREFIXES, sparql_prologue
-from server.sparql.description import service_description
+from server.sparql.description import description_template, service_description
 from server.sparql.examples import EXAMPLES
 from server.sparql.execution import Dataset, Limits, QueryFailed, run_isolated, worker_pool
-from server.sparql.formats import DESCRIPTION_FORMATS, RDF_FORMATS, formats_for, negotiate
+from server.sparql.formats import DESCRIPTION_FORMATS, formats_for, negotiate
 from server.sparql.guard import QueryRejected, check_query
 
 bp = Blueprint("sparql", __name__)
@@ -171,8 +172,10 @@ def _description(proto: ProtocolRequest) -> Response:
     fmt = negotiate(accept, DESCRIPTION_FORMATS, [v for p in OVERRIDE_PARAMS for v in proto.values(p)])
     if fmt is None:
         return error_response(406, "Acceptable service description formats: " + ", ".join(candidates))
-    graph = service_description(request.base_url, get_store().graph_sizes())
-    body = graph.serialize(format={"turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml"}[fmt.key])
+    store = get_store()
+    template = store.memo("service-description", lambda: description_template(store.graph_sizes()))
+    graph = service_description(template, request.base_url)
+    body = serialize_graph(graph, fmt.key)
     return Response(body, mimetype=fmt.media_type)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from server.languages import DEFAULT_LANGUAGE, LANGUAGES
 from server.validator.render import VAL, problem_line, to_graph, to_json
 from server.validator.report import EXIT_CODES, INTERNAL_ERROR, INVALID_INPUT, Problem, Report
 
@@ -27,7 +28,7 @@ def _read(name: str, max_bytes: int) -> bytes | str:
 @functools.lru_cache(maxsize=1)
 def _judge():
     from server import create_app
-    from server.validator import judge_from_store
+    from server.validator.judge import judge_from_store
 
     app = create_app()
     return app, judge_from_store(app.extensions["ptce"], app.config)
@@ -44,7 +45,11 @@ def _judge():
     help="text: FILE:LINE:COL lines; turtle: sh:ValidationReport; json.",
 )
 @click.option(
-    "--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Message language."
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="Message language.",
 )
 def validate(files: tuple[str, ...], output: str, lang: str) -> None:
     """Validate contributed Turtle FILES (- for standard input) against the PTCE shapes and the dataset."""
@@ -59,7 +64,7 @@ def validate(files: tuple[str, ...], output: str, lang: str) -> None:
 
 
 def _validate_one(name: str, judge, config, lang: str) -> Report:
-    from server.validator import validate_with_judge
+    from server.validator.pipeline import validate_with_judge
 
     data = _read(name, config["MAX_CONTENT_LENGTH"])
     if isinstance(data, str):

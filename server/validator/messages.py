@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-LANGUAGES = ("fr", "en")
-
 TEXTS: dict[str, dict[str, str]] = {
     "too_large": {
         "en": "The file is {size} bytes; the limit is {limit} bytes. Split it into smaller files.",

@@ -11,6 +11,7 @@ from rdflib import BNode, Graph
 
 from server import config as defaults
 from server.dataset.base import to_rdflib
+from server.languages import DEFAULT_LANGUAGE, supported
 from server.validator import live_checks
 from server.validator.isolation import run_in_child
 from server.validator.judge import Judge
@@ -30,7 +31,7 @@ def validate_turtle(
     shapes: Graph,
     ontology: Graph,
     live_graph: Graph | None = None,
-    lang: str = "fr",
+    lang: str = DEFAULT_LANGUAGE,
     base_iri: str = defaults.BASE_IRI,
     limits: Limits | None = None,
     timeout: float | None = defaults.VALIDATION_TIMEOUT,
@@ -55,7 +56,7 @@ def validate_with_judge(
     data: bytes,
     judge: Judge,
     *,
-    lang: str = "fr",
+    lang: str = DEFAULT_LANGUAGE,
     limits: Limits | None = None,
     max_bytes: int | None = None,
     timeout: float | None = defaults.VALIDATION_TIMEOUT,
@@ -63,7 +64,7 @@ def validate_with_judge(
 ) -> Report:
     """Validate with an already built judge (what the server and the CLI do for every file)."""
     started = time.monotonic()
-    lang = lang if lang in ("fr", "en") else "en"
+    lang = supported(lang)
     limits = limits or Limits()
     if max_bytes is not None:
         limits = replace(limits, max_bytes=max_bytes)

@@ -53,10 +53,8 @@ def shape_problems(graph: Graph, linemap: LineMap, judge: Judge, lang: str) -> l
     data = neighbourhood(graph, judge.live_graph)
     data += judge.ontology
     data += graph
-    shapes = Graph()
-    shapes += (
-        judge.shapes
-    )  # pyshacl writes into the shapes graph (pySHACL #314): never hand it the shared one
+    shapes = Graph()  # pyshacl writes into its shapes graph (pySHACL #314): never hand it the shared one
+    shapes += judge.shapes
     with _prepared_shape_queries():
         _, results, _ = shacl_validate(
             data,

@@ -7,6 +7,8 @@ import threading
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from server.formats import RDF_FORMATS, serialize_graph
+from server.languages import LANGUAGES, choose_language
 from server.validator.messages import text
 from server.validator.render import short, to_graph, to_json
 from server.validator.report import HTTP_STATUSES, INVALID_INPUT, Problem, Report
@@ -104,7 +106,7 @@ UI_TEXT = {
 def judge():
     """The shapes, ontology and live graph, built once per app from the store's cached graphs."""
     from server.dataset import get_store
-    from server.validator import judge_from_store
+    from server.validator.judge import judge_from_store
 
     with _lock:
         if "ptce-validator" not in current_app.extensions:
@@ -113,10 +115,7 @@ def judge():
 
 
 def _language(form: bool = False) -> str:
-    asked = ((request.form if form else request.args).get("lang") or request.args.get("lang") or "").lower()
-    if asked in UI_TEXT:
-        return asked
-    return request.accept_languages.best_match(tuple(UI_TEXT), default="fr")
+    return choose_language(request, form)
 
 
 def _output() -> str:
@@ -148,7 +147,7 @@ def validate():
         return _refuse(415, lang, output)
     if request.mimetype in FORM_TYPES:
         lang = _language(form=True)
-    from server.validator import validate_with_judge
+    from server.validator.pipeline import validate_with_judge
 
     report = validate_with_judge(
         data, judge(), lang=lang, timeout=current_app.config["VALIDATION_TIMEOUT"], max_bytes=limit
@@ -187,15 +186,14 @@ def _respond(report: Report, output: str, status: int) -> Response:
     elif output == "json":
         response = Response(to_json(report), status, mimetype="application/json")
     else:
-        serializer = "turtle" if output == "turtle" else "json-ld"
-        media = "text/turtle" if output == "turtle" else "application/ld+json"
-        response = Response(to_graph(report).serialize(format=serializer), status, mimetype=media)
+        fmt = RDF_FORMATS["ttl" if output == "turtle" else "jsonld"]
+        response = Response(serialize_graph(to_graph(report), fmt.key), status, mimetype=fmt.media_type)
     response.headers["Vary"] = "Accept, Accept-Language"
     return response
 
 
 def _page(template: str, lang: str, status: int, **values) -> Response:
-    other = "en" if lang == "fr" else "fr"
+    other = LANGUAGES[1 - LANGUAGES.index(lang)]
     html = render_template(
         template, lang=lang, other_lang=other, formats=[], V=UI_TEXT[lang], short=short, **values
     )

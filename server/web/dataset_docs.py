@@ -11,19 +11,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, XSD
 
 from server.dataset.base import QueryableStore
+from server.formats import RDF_FORMATS, RdfFormat
 from server.namespaces import DCAT, PREFIXES, SD, VOID
 from server.web.describe import labels_of, new_graph
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 IANA = "https://www.iana.org/assignments/media-types/"
 
-#: Dump file name -> (pyoxigraph format, media type); each one also exists gzipped (name + ".gz").
-DUMPS: dict[str, tuple[ox.RdfFormat, str]] = {
-    "ptce.ttl": (ox.RdfFormat.TURTLE, "text/turtle"),
-    "ptce.nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
-    "ptce.jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
-    "ptce.nq": (ox.RdfFormat.N_QUADS, "application/n-quads"),
-}
+#: Dump file name -> its format; each one also exists gzipped (name + ".gz").
+DUMPS: dict[str, RdfFormat] = {f"ptce.{key}": RDF_FORMATS[key] for key in ("ttl", "nt", "jsonld", "nq")}
 EXAMPLES = """SELECT ?x WHERE { { SELECT ?x WHERE { ?x a ptce:Pole } ORDER BY ?x LIMIT 3 }
   UNION { SELECT ?x WHERE { ?x a org:Organization } ORDER BY ?x LIMIT 2 } }"""
 SOURCES = "SELECT DISTINCT ?src WHERE { ?s dcterms:source ?src FILTER isIRI(?src) } ORDER BY ?src"
@@ -38,7 +34,7 @@ def dump_media_type(name: str) -> str | None:
     """
     if name.endswith(".gz") and name[:-3] in DUMPS:
         return "application/gzip"
-    return DUMPS[name][1] if name in DUMPS else None
+    return DUMPS[name].media_type if name in DUMPS else None
 
 
 class DumpCache:
@@ -56,7 +52,7 @@ class DumpCache:
         return [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
 
     def _serialise(self, name: str) -> bytes:
-        rdf_format = DUMPS[name][0]
+        rdf_format = DUMPS[name].oxigraph
         quads = self._quads()
         if rdf_format is ox.RdfFormat.N_QUADS:
             return ox.serialize(sorted(quads, key=str), format=rdf_format)
@@ -75,7 +71,8 @@ class DumpCache:
 
 
 def _add_distributions(graph: Graph, dataset: URIRef, base: str) -> None:
-    for name, (_, media_type) in DUMPS.items():
+    for name, fmt in DUMPS.items():
+        media_type = fmt.media_type
         for file_name, compressed in ((name, False), (name + ".gz", True)):
             dist = URIRef(f"{base}dumps/{file_name}")
             graph.add((dataset, DCAT.distribution, dist))

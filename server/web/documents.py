@@ -17,10 +17,11 @@ from werkzeug.http import is_resource_modified
 from werkzeug.urls import iri_to_uri
 
 from server.dataset.sources import fingerprint
+from server.formats import serialize_graph
+from server.languages import LANGUAGES, choose_language
 from server.web import rendering as context
 from server.web.dataset_docs import DumpCache, last_modified
 from server.web.describe import new_graph
-from server.web.labels import LANGUAGES, choose_language
 from server.web.negotiation import FORMATS, UnknownFormat, available_types, choose_format
 
 RDF_FORMATS = tuple(key for key in FORMATS if key != "html")
@@ -101,19 +102,12 @@ def negotiated_format(fixed: str | None = None) -> str | Response:
     return chosen or not_acceptable()
 
 
-def serialise(graph: Graph, key: str) -> str:
-    """Serialise a graph in one of our RDF formats."""
-    if key == "jsonld":
-        return graph.serialize(format="json-ld", auto_compact=True)
-    return graph.serialize(format=FORMATS[key].rdflib_name)
-
-
 def render(document: Document, key: str, lang: str) -> Response:
     """Build the body of a document in a format."""
     if key == "html":
         graph = (document.page_graph or document.graph)()
         return Response(document.html(graph, lang, document.path), mimetype="text/html")
-    return Response(serialise(document.graph(), key), mimetype=FORMATS[key].media_type)
+    return Response(serialize_graph(document.graph(), key), mimetype=FORMATS[key].media_type)
 
 
 def serve(document: Document, fixed: str | None = None) -> Response:
@@ -147,7 +141,7 @@ def not_found(iri: str, fixed: str | None = None) -> Response:
         lang = choose_language(request)
         response = Response(context.page("error.html", lang, None, iri=iri, status=404), mimetype="text/html")
     else:
-        body = serialise(new_graph(), key)
+        body = serialize_graph(new_graph(), key)
         if key in ("ttl", "nt"):
             body = f"# 404 Not Found: <{iri_to_uri(iri)}> is not described in this dataset\n" + body
         response = Response(body, mimetype=FORMATS[key].media_type)

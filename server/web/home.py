@@ -8,9 +8,9 @@ from flask import Blueprint, current_app, request
 
 from server.dataset import get_store
 from server.dataset.base import QueryableStore
+from server.languages import choose_language
 from server.web import rendering as context
 from server.web.describe import coordinates, labels_of
-from server.web.labels import choose_language
 from server.web.view_models import Linker, map_json
 
 bp = Blueprint("home", __name__)

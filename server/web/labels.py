@@ -6,10 +6,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from server.languages import DEFAULT_LANGUAGE, LANGUAGES
 from server.namespaces import DCAT, GEO, IGEO, ORG, SCHEMA, VOID
-
-LANGUAGES = ("fr", "en")
-DEFAULT_LANGUAGE = "fr"
 
 #: Label properties, most preferred first.
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, SCHEMA.name, IGEO.nom, DCTERMS.title)
@@ -67,14 +65,6 @@ BUILTIN_LABELS: dict[URIRef, tuple[str, str]] = {
     VOID.inDataset: ("dans le jeu de données", "in dataset"),
     DCAT.downloadURL: ("URL de téléchargement", "download URL"),
 }
-
-
-def choose_language(request) -> str:
-    """Return ``?lang=`` if it is fr or en, else the Accept-Language choice, else French."""
-    asked = request.args.get("lang", "").lower()
-    if asked in LANGUAGES:
-        return asked
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
 
 
 def pick_literal(values: list[Node], lang: str) -> Literal | None:

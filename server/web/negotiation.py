@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MIMEAccept
 
+from server.formats import GRAPH_FORMAT_KEYS, RDF_FORMATS
+
+_GRAPH_FORMATS = {key: RDF_FORMATS[key] for key in GRAPH_FORMAT_KEYS}
+
 
 @dataclass(frozen=True)
 class Format:
@@ -17,43 +21,24 @@ class Format:
     label: str
 
 
-#: The formats in server preference order (the first one wins for ``*/*``).
+#: The formats of a document in server preference order (the first one wins for ``*/*``): HTML for
+#: people, then the RDF formats of :data:`server.formats.RDF_FORMATS`.
 FORMATS: dict[str, Format] = {
     "html": Format("html", "text/html", None, "HTML"),
-    "ttl": Format("ttl", "text/turtle", "turtle", "Turtle"),
-    "jsonld": Format("jsonld", "application/ld+json", "json-ld", "JSON-LD"),
-    "rdf": Format("rdf", "application/rdf+xml", "xml", "RDF/XML"),
-    "nt": Format("nt", "application/n-triples", "nt", "N-Triples"),
+    **{key: Format(key, rdf.media_type, rdf.rdflib_name, rdf.label) for key, rdf in _GRAPH_FORMATS.items()},
 }
 
 #: Every media type we recognise in Accept -> format key (aliases after the registered types).
 MEDIA_TYPES: dict[str, str] = {
-    "text/html": "html",
+    **{fmt.media_type: key for key, fmt in FORMATS.items()},
     "application/xhtml+xml": "html",
-    "text/turtle": "ttl",
-    "application/ld+json": "jsonld",
-    "application/rdf+xml": "rdf",
-    "application/n-triples": "nt",
-    "application/x-turtle": "ttl",
-    "application/turtle": "ttl",
-    "application/json": "jsonld",
-    "text/rdf": "rdf",
-    "application/xml": "rdf",
-    "text/xml": "rdf",
-    "text/plain": "nt",
+    **{alias: key for key, rdf in _GRAPH_FORMATS.items() for alias in rdf.media_aliases},
 }
 
 #: Names accepted by ``?format=`` (and ``?output=``) besides the keys and media types.
 FORMAT_ALIASES: dict[str, str] = {
-    "turtle": "ttl",
-    "json-ld": "jsonld",
-    "json": "jsonld",
-    "xml": "rdf",
-    "rdfxml": "rdf",
-    "rdf-xml": "rdf",
-    "ntriples": "nt",
-    "n-triples": "nt",
     "htm": "html",
+    **{name: key for key, rdf in _GRAPH_FORMATS.items() for name in rdf.names},
 }
 
 

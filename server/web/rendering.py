@@ -7,6 +7,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH
 
 from server.dataset import get_store
+from server.languages import LANGUAGES
 from server.web.describe import (
     examples,
     incoming_counts,
@@ -16,7 +17,7 @@ from server.web.describe import (
     members,
     related_poles,
 )
-from server.web.labels import LANGUAGES, comment, local_name, pick_literal, resource_label
+from server.web.labels import comment, local_name, pick_literal, resource_label
 from server.web.negotiation import FORMATS
 from server.web.view_models import Linker, Value, ViewBuilder, json_for_script, map_json
 

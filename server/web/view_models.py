@@ -11,8 +11,9 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 from werkzeug.urls import iri_to_uri
 
+from server.languages import LANGUAGES
 from server.namespaces import GEO, IGEO, ORG, PTCE, SCHEMA
-from server.web.labels import LANGUAGES, property_label, resource_label
+from server.web.labels import property_label, resource_label
 
 #: Property groups in display order; properties not listed fall in "relations" (IRIs) or "identity".
 GROUPS: dict[str, tuple[tuple[str, str], list[URIRef]]] = {

@@ -9,7 +9,7 @@ from werkzeug.http import parse_accept_header
 
 from server.web.negotiation import UnknownFormat, best_format, choose_format
 
-# (Accept header, expected format); cases from conventions.md §2.1 (trifid#362, vscode-sparql-notebook#56,
+# (Accept header, expected format); cases reported to comparable servers (trifid#362, vscode-sparql-notebook#56,
 # bioregistry#780) and the headers real clients send (rapper, browsers, curl, YASGUI).
 ACCEPT_CASES = [
     ("text/turtle", "ttl"),
