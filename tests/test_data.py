@@ -56,3 +56,11 @@ def test_every_resource_has_a_source():
            FILTER NOT EXISTS { ?s <http://purl.org/dc/terms/source> ?source } }"""
     )
     assert not list(missing), [str(row[0]) for row in missing]
+
+
+def test_official_territories_are_up_to_date():
+    """data/territories-official.ttl is what the generator makes from the pinned npm package and data/."""
+    territories = pytest.importorskip("server.dataset.territories")
+    if not (territories.PACKAGE_DIR / "package.json").exists():
+        pytest.skip("npm package not installed: run npm ci --prefix server/static")
+    assert territories.generate(check=True), "run: python -m server.dataset.territories"
