@@ -67,7 +67,7 @@ def commune_names(package_dir: Path = PACKAGE_DIR) -> dict[str, str]:
     not valid locations for a pole.
 
     >>> names = commune_names()
-    >>> names["21231"], names["75111"], "21321" in names
+    >>> names["21231"], names["75111"], "21999" in names
     ('Dijon', 'Paris 11e Arrondissement', False)
     """
     return {
