@@ -95,3 +95,15 @@ def pytest_runtest_makereport(item, call):
     if os.environ.get("PTCE_NO_SKIP") == "1" and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped, but PTCE_NO_SKIP=1 forbids skips: {report.longrepr}"
+
+
+#: Tests left out of the inner loop (``pytest -m "not slow"``): they start Chromium, Virtuoso or ruff, or
+#: spend seconds on purpose (hostile queries, the whole data set through the validator).
+SLOW_FIXTURES = {"virtuoso_settings", "live_server"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark as ``slow`` every browser test and every test that needs Virtuoso or a live HTTP server."""
+    for item in items:
+        if item.get_closest_marker("browser") or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

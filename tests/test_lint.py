@@ -12,6 +12,7 @@ ROOT = Path(__file__).parent.parent
 RUFF = [sys.executable, "-m", "ruff"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]], ids=["check", "format"])
 def test_ruff(command):
     result = subprocess.run([*RUFF, *command], cwd=ROOT, capture_output=True, text=True, timeout=120)

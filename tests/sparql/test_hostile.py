@@ -120,6 +120,7 @@ def hostile_requests(url: str, secret: str):
     return cases
 
 
+@pytest.mark.slow
 def test_hostile_queries(endpoint, listener, recorder, tmp_path):
     secret = tmp_path / "secret.nt"
     secret.write_text('<http://x/s> <http://x/p> "TOP-SECRET" .\n')
@@ -147,6 +148,7 @@ def test_hostile_queries(endpoint, listener, recorder, tmp_path):
     assert checksum(endpoint) == before
 
 
+@pytest.mark.slow
 def test_slow_query_does_not_block_others(endpoint):
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     with ThreadPoolExecutor(4) as pool:

@@ -21,6 +21,7 @@ def run(runner, *args, stdin: bytes | None = None):
     return runner.invoke(main, ["validate", *map(str, args)], input=stdin)
 
 
+@pytest.mark.slow
 def test_the_project_data_files_conform(runner):
     files = sorted(DATA.glob("*.ttl"))
     assert files
