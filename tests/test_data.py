@@ -64,3 +64,82 @@ def test_official_territories_are_up_to_date():
     if not (territories.PACKAGE_DIR / "package.json").exists():
         pytest.skip("npm package not installed: run npm ci --prefix server/static")
     assert territories.generate(check=True), "run: python -m server.dataset.territories"
+
+
+QUESTION_PREFIXES = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+PREFIX igeo: <http://rdf.insee.fr/def/geo#>
+PREFIX ptce: <https://w3id.org/ptce/ontology#>
+"""
+
+
+@pytest.fixture(scope="module")
+def union() -> ox.Store:
+    """All data files in one store (default graph = union of the files)."""
+    store = ox.Store()
+    for path in DATA_FILES:
+        with path.open("rb") as handle:
+            store.load(handle, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(path.as_uri()))
+    return store
+
+
+def rows(store: ox.Store, query: str) -> list[tuple[str, ...]]:
+    result = store.query(QUESTION_PREFIXES + query, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    return [tuple(row[n].value if row[n] is not None else "" for n in names) for row in result]
+
+
+def test_question_laureates_and_amounts_by_call(union):
+    found = rows(
+        union,
+        """SELECT ?call (COUNT(?award) AS ?laureates) (SUM(COALESCE(?amount, 0)) AS ?amounts) WHERE {
+             ?award a ptce:Award ; ptce:call ?call ; schema:fundedItem ?pole .
+             OPTIONAL { ?award schema:amount ?amount } } GROUP BY ?call""",
+    )
+    by_call = {call.rsplit("/", 1)[1]: (int(n), int(amount)) for call, n, amount in found}
+    assert by_call["ami-ptce-2021"] == (15, 1_500_000)
+    assert by_call["aap-ptce-2015"] == (2, 121_555)
+    assert by_call["aap-ptce-2013"][0] == 6  # Le Damier is "recognised in 2014", not a named laureate
+
+
+def test_question_legal_forms(union):
+    found = rows(
+        union,
+        """SELECT ?form (COUNT(DISTINCT ?pole) AS ?poles) WHERE {
+             ?pole a ptce:Pole ; ptce:legalForm/skos:prefLabel ?form . FILTER (LANG(?form) = "fr")
+           } GROUP BY ?form""",
+    )
+    counts = {form: int(n) for form, n in found}
+    assert counts["Association loi 1901"] >= 10
+    assert counts["SCIC sous forme de société anonyme (SCIC SA)"] >= 2
+
+
+def test_question_growth_of_the_count(union):
+    found = rows(
+        union,
+        """SELECT ?date ?count WHERE {
+             ?o schema:observationAbout ptce:Pole ; schema:measuredProperty ptce:poleCount ;
+                schema:observationDate ?date ; schema:value ?count } ORDER BY ?date""",
+    )
+    assert ("2021-01-08", "56") in found and ("2023-05", "140") in found and ("2023-10", "218") in found
+    ask = "ASK { ?a ptce:conflictsWith ?b . ?a schema:value 140 . ?b schema:value 218 }"
+    assert bool(
+        union.query(QUESTION_PREFIXES + ask, use_default_graph_as_union=True)
+    )  # the dispute is stated
+
+
+def test_question_poles_per_epci(union):
+    found = rows(
+        union,
+        """SELECT ?epci (COUNT(DISTINCT ?pole) AS ?poles) WHERE {
+             ?pole a ptce:Pole ; schema:location ?place .
+             { ?e dcterms:hasPart ?place } UNION { ?e dcterms:hasPart/igeo:subdivisionDirecte ?place }
+             ?e a igeo:Intercommunalite ; rdfs:label ?epci } GROUP BY ?epci""",
+    )
+    counts = {epci: int(n) for epci, n in found}
+    assert counts["Toulouse Métropole"] == 2  # EDENN, La Serre
+    assert counts["Métropole du Grand Paris"] == 2  # Fontaine O Livres (11e), PôPE (Bobigny)
+    assert counts["Dijon Métropole"] == 1
