@@ -9,6 +9,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from server.namespaces import PTCE, SD, VOID
+from server.sparql import views
 from tests.helpers.sparql import GRAPH_PARSERS, RESULT_PARSERS, parse_answer
 
 SELECT = "SELECT ?pole ?name WHERE { ?pole a ptce:Pole ; rdfs:label ?name } ORDER BY ?pole LIMIT 3"
@@ -216,6 +217,22 @@ def test_service_description(client, store, accept, fmt):
     assert int(graph.value(dataset, VOID.triples)) == len(store)
     names = {str(graph.value(n, SD.name)) for n in graph.objects(dataset, SD.namedGraph)}
     assert names == set(store.graph_sizes())
+
+
+def test_service_description_names_each_host_without_caching_per_host(client, store, monkeypatch):
+    """Built once per dataset (rdflib-endpoint's router is not rebuilt per Host header); each answer names
+    the endpoint by the URL its client used."""
+    built = []
+    original = views.description_template
+    monkeypatch.setattr(views, "description_template", lambda sizes: built.append(1) or original(sizes))
+    store._memo.pop("service-description", None)
+    for host, other in (("a.example", "b.example"), ("b.example", "a.example"), ("a.example", "b.example")):
+        response = client.get("/sparql", headers={"Accept": "text/turtle", "Host": host})
+        graph = Graph().parse(data=response.data, format="turtle")
+        service = URIRef(f"http://{host}/sparql")
+        assert (service, SD.endpoint, service) in graph and other not in response.get_data(as_text=True)
+    assert len(built) == 1
+    assert not [key for key in store._memo if "example" in str(key)]
 
 
 def test_html_ui_for_browsers(client):
