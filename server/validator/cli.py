@@ -97,6 +97,5 @@ def _print(reports: list[tuple[str, Report]], output: str) -> None:
     else:
         for name, report in reports:
             for problem in report.problems:
-                click.echo(problem_line("<stdin>" if name == "-" else name, problem))
-            counts = f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)"
-            click.echo(f"{'<stdin>' if name == '-' else name}: {report.status} ({counts})")
+                click.echo(problem_line("<stdin>" if name == "-" else name, problem, report.lang))
+            click.echo(f"{'<stdin>' if name == '-' else name}: {report.status} ({report.counts_text()})")

@@ -10,7 +10,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Le fichier fait {size} octets ; la limite est de {limit} octets. "
         "Découpez-le en fichiers plus petits.",
     },
-    "empty": {"en": "The file contains no triples.", "fr": "Le fichier ne contient aucun triplet."},
+    "empty": {
+        "en": "The file contains no triples: there is nothing to add.",
+        "fr": "Le fichier ne contient aucun triplet : il n'y a rien à ajouter.",
+    },
     "bad_utf8": {
         "en": "This line is not valid UTF-8 (byte {byte}). Save the file as UTF-8.",
         "fr": "Cette ligne n'est pas en UTF-8 valide (octet {byte}). Enregistrez le fichier en UTF-8.",
@@ -54,6 +57,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "missing_dot": {
         "en": "Missing '.' at the end of the statement before this point.",
         "fr": "Il manque le '.' à la fin de l'énoncé qui précède.",
+    },
+    "missing_semicolon": {
+        "en": "Missing ';' at the end of the line before: this line continues the description of the same "
+        "resource.",
+        "fr": "Il manque le ';' à la fin de la ligne précédente : cette ligne continue la description de la "
+        "même ressource.",
     },
     "undeclared_prefix": {
         "en": "Prefix {prefix} is not declared. Add '@prefix {prefix} <...> .' at the top of the file.",
@@ -101,6 +110,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{value} does not exist in this file nor in the dataset.",
         "fr": "{value} n'existe ni dans ce fichier ni dans le jeu de données.",
     },
+    "unknown_commune_suggest": {
+        "en": "{code} is not a commune code; did you mean {suggestions}?",
+        "fr": "{code} n'est pas un code de commune ; vouliez-vous dire {suggestions} ?",
+    },
+    "unknown_commune": {
+        "en": "{code} is not the INSEE code of a current commune or municipal arrondissement.",
+        "fr": "{code} n'est pas le code INSEE d'une commune ou d'un arrondissement municipal actuels.",
+    },
+    "commune_hint": {
+        "en": "Name a commune by its INSEE code (not its postcode), e.g. <https://w3id.org/ptce/id/commune/21231>"
+        " for Dijon; you need not describe it.",
+        "fr": "Désignez une commune par son code INSEE (pas son code postal), par exemple "
+        "<https://w3id.org/ptce/id/commune/21231> pour Dijon ; inutile de la décrire.",
+    },
+    "or": {"en": " or ", "fr": " ou "},
     "dangling_hint": {
         "en": "Check the spelling of the IRI, or describe the resource in this file.",
         "fr": "Vérifiez l'orthographe de l'IRI, ou décrivez la ressource dans ce fichier.",
@@ -132,6 +156,36 @@ TEXTS: dict[str, dict[str, str]] = {
         "rien d'autre n'est vérifié tant que le fichier est illisible.",
     },
 }
+
+
+#: Severity names as shown to readers (singular, plural).
+SEVERITIES: dict[str, dict[str, tuple[str, str]]] = {
+    "Violation": {"en": ("violation", "violations"), "fr": ("violation", "violations")},
+    "Warning": {"en": ("warning", "warnings"), "fr": ("avertissement", "avertissements")},
+    "Info": {"en": ("note", "notes"), "fr": ("remarque", "remarques")},
+}
+
+
+def severity_name(severity: str, lang: str, count: int = 1) -> str:
+    """The name of a severity in ``lang``, singular or plural for ``count`` (French: 0 and 1 are singular).
+
+    >>> [severity_name("Warning", lang, n) for lang, n in (("fr", 0), ("en", 0), ("fr", 2))]
+    ['avertissement', 'warnings', 'avertissements']
+    """
+    singular, plural = SEVERITIES.get(severity, SEVERITIES["Violation"]).get(lang, SEVERITIES[severity]["en"])
+    return singular if (count <= 1 if lang == "fr" else count == 1) else plural
+
+
+def counts(violations: int, warnings: int, lang: str) -> str:
+    """``"1 violation, 2 warnings"`` in ``lang`` with the right plural forms.
+
+    >>> counts(1, 0, "fr"), counts(2, 1, "en")
+    ('1 violation, 0 avertissement', '2 violations, 1 warning')
+    """
+    return (
+        f"{violations} {severity_name('Violation', lang, violations)}, "
+        f"{warnings} {severity_name('Warning', lang, warnings)}"
+    )
 
 
 def text(key: str, lang: str, **values) -> str:

@@ -12,7 +12,7 @@ from rdflib import BNode, Graph
 from server import config as defaults
 from server.dataset.base import to_rdflib
 from server.languages import DEFAULT_LANGUAGE, supported
-from server.validator import live_checks
+from server.validator import communes, live_checks
 from server.validator.isolation import run_in_child
 from server.validator.judge import Judge
 from server.validator.linemap import LineMap, parse_with_lines
@@ -72,8 +72,8 @@ def validate_with_judge(
         source, triples = check_turtle(data, judge.base_iri, limits, lang)
     except InputRejected as rejected:
         return Report(INVALID_INPUT, lang, (rejected.problem,), elapsed=round(time.monotonic() - started, 3))
-    if not triples:
-        report = Report(CONFORMS, lang, (Problem("Warning", "input", text("empty", lang)),))
+    if not triples:  # nothing to add is not a conforming contribution
+        report = Report(INVALID_INPUT, lang, (Problem("Violation", "input", text("empty", lang)),))
     elif isolate:
         report = _run_in_child(source, triples, judge, lang, timeout)
     else:
@@ -91,18 +91,39 @@ def analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str) -> R
             lang,
             (Problem("Violation", "input", text("too_deep", lang, depth="?", limit="?")),),
         )
+    places = communes.official_places(graph, judge.live_graph, judge.base_iri)
     problems = check_vocabulary(graph, linemap, judge.vocabulary, lang)
-    problems += shape_problems(graph, linemap, judge, lang)
-    problems += live_checks.dangling_links(graph, judge.live_graph, linemap, judge.base_iri, lang)
+    problems += communes.unknown_communes(graph, judge.live_graph, linemap, judge.base_iri, lang)
+    problems += shape_problems(graph, linemap, judge, lang, context=places)
+    problems += live_checks.dangling_links(graph, judge.live_graph, linemap, judge.base_iri, lang, places)
     problems += live_checks.likely_duplicates(graph, judge.live_graph, linemap, lang)
     unique = {
         (p.severity, p.line, p.column, p.message, p.focus, p.path, p.value): p for p in reversed(problems)
     }
     problems = [_with_excerpt(p, source) for p in unique.values()]  # one entry when two constraints agree
-    problems.sort(key=lambda p: (p.line or 10**9, p.column or 0, p.severity != "Violation"))
+    problems = causes_first(problems)
     summary = live_checks.summarise(graph, judge.live_graph, judge.shapes, linemap, lang)
     status = DOES_NOT_CONFORM if any(p.severity == "Violation" for p in problems) else CONFORMS
     return Report(status, lang, tuple(problems), summary)
+
+
+def causes_first(problems: list[Problem]) -> list[Problem]:
+    """Sort problems by place, a misspelt or misused term before the shape problems it causes on the
+    same resource (``rdfs:lable`` on line 18 before "the pole has no label" reported on line 17)."""
+    causes: dict[str, tuple[int, int]] = {}
+    for problem in problems:
+        if problem.kind == "vocabulary" and problem.focus:
+            place = (problem.line or 10**9, problem.column or 0)
+            causes[problem.focus] = max(causes.get(problem.focus, place), place)
+
+    def key(problem: Problem):
+        place = (problem.line or 10**9, problem.column or 0)
+        effect = problem.kind == "shape" and problem.focus in causes
+        if effect:
+            place = max(place, causes[problem.focus])
+        return (*place, effect, problem.severity != "Violation")
+
+    return sorted(problems, key=key)
 
 
 def contribution_graph(source: str, triples: list[ox.Triple], base_iri: str) -> tuple[Graph, LineMap]:

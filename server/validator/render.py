@@ -8,6 +8,7 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.util import from_n3
 
 from server.namespaces import SH, curie
+from server.validator.messages import severity_name
 from server.validator.report import Problem, Report
 
 #: Our annotations on SHACL results (positions in the contributed file, excerpt, fix hint).
@@ -24,8 +25,8 @@ def short(n3: str | None) -> str:
     return n3
 
 
-def problem_line(name: str, problem: Problem) -> str:
-    """One ``FILE:LINE:COL: severity: message`` line, as compilers print them."""
+def problem_line(name: str, problem: Problem, lang: str = "en") -> str:
+    """One ``FILE:LINE:COL: severity: message`` line, as compilers print them (severity in ``lang``)."""
     where = f"{name}:{problem.line or 0}:{problem.column or 0}"
     details = []
     if problem.focus:
@@ -35,7 +36,7 @@ def problem_line(name: str, problem: Problem) -> str:
     if problem.value:
         details.append(f"value={short(problem.value)[:80]}")
     suffix = f" [{', '.join(details)}]" if details else ""
-    return f"{where}: {problem.severity.lower()}: {problem.message}{suffix}"
+    return f"{where}: {severity_name(problem.severity, lang)}: {problem.message}{suffix}"
 
 
 def to_json(report: Report, name: str | None = None) -> str:

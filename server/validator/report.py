@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from server.validator.messages import counts, severity_name
+
 #: Report statuses, their CLI exit codes and HTTP statuses.
 CONFORMS, DOES_NOT_CONFORM, INVALID_INPUT, INTERNAL_ERROR = (
     "conforms",
@@ -85,6 +87,14 @@ class Report:
     def warnings(self) -> tuple[Problem, ...]:
         """The problems worth checking that do not block the file."""
         return tuple(p for p in self.problems if p.severity != "Violation")
+
+    def severity_label(self, problem: Problem) -> str:
+        """The problem's severity in the report's language ("Avertissement", "Warning")."""
+        return severity_name(problem.severity, self.lang).capitalize()
+
+    def counts_text(self) -> str:
+        """``"1 violation, 0 avertissement"``: the counts in the report's language, with plural forms."""
+        return counts(len(self.violations), len(self.warnings), self.lang)
 
     def to_dict(self) -> dict:
         """Return the report as plain JSON-ready data."""

@@ -95,7 +95,35 @@ def parse_strict(source: str, base_iri: str, lang: str = "en") -> list[ox.Triple
     except SyntaxError as error:
         detail = _POSITION.sub("", error.msg)
         line, column = error.lineno, error.offset
-        raise _reject("syntax", plain_syntax_message(detail, lang), source, line, column, lang) from None
+        message = plain_syntax_message(detail, lang)
+        if message == text("missing_dot", lang) and continues_description(source, line, column):
+            message = text("missing_semicolon", lang)
+        raise _reject("syntax", message, source, line, column, lang) from None
+
+
+_STATEMENT_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"\S*|\'(?:[^\'\\]|\\.)*\'\S*|<[^>]*>|[\[(,;]|[^\s\[(),;]+')
+
+
+def continues_description(source: str, line: int | None, column: int | None) -> bool:
+    """True when the text where a '.' was expected is a property and its value(s) (``p o ;``), not a new
+    statement (``s p o .``): then the ';' before it is what is missing.
+
+    >>> continues_description('x:a x:b x:c\\n    x:d x:e ;\\n    x:f x:g .', 2, 5)
+    True
+    >>> continues_description('x:a x:b x:c\\nx:d x:e x:f .', 2, 1)
+    False
+    """
+    rest = line_text(source, line)[(column or 1) - 1 :]
+    tokens = []
+    for token in _STATEMENT_TOKENS.findall(rest.split(" #")[0]):
+        if token in (";", ",") or token == ".":
+            break
+        if token.startswith("#"):
+            break
+        tokens.append(token.removesuffix("."))
+        if token.endswith(".") and not token.startswith(('"', "'", "<")):
+            break
+    return len(tokens) == 2 or (len(tokens) >= 2 and tokens[1] in ("[", "("))
 
 
 def scan_structure(source: str, limits: Limits, lang: str = "en") -> None:

@@ -4,35 +4,35 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, SDO, SKOS, VOID, WGS, DefinedNamespace
 
-from server.namespaces import GEO, IGEO, ORG, PREFIXES, PTCE, SCHEMA, curie
+from server.namespaces import GEO, IGEO, PREFIXES, PTCE, SCHEMA, curie
 from server.validator.linemap import LineMap
 from server.validator.messages import text
 from server.validator.report import Problem
 
-_ORG_CLASSES = (
-    "Organization FormalOrganization OrganizationalUnit OrganizationalCollaboration Membership Role Post Site"
-)
-_ORG_PROPERTIES = (
-    "member organization role hasMembership memberOf hasMember subOrganizationOf hasSubOrganization "
-    "transitiveSubOrganizationOf identifier classification purpose hasSite siteOf hasPrimarySite "
-    "hasRegisteredSite "
-    "siteAddress headOf reportsTo memberDuring roleProperty hasPost holds heldBy postIn hasUnit unitOf "
-    "linkedTo "
-    "location changedBy resultedFrom originalOrganization resultingOrganization basedAt remuneration"
-)
-_GEO_TERMS = "SpatialThing Point lat long alt lat_long location"
-#: Namespaces whose full term list we know: an unknown term there is reported with suggestions.
-_CLOSED = {str(ORG): f"{_ORG_CLASSES} {_ORG_PROPERTIES}".split(), str(GEO): _GEO_TERMS.split()}
-for _namespace in (SKOS, DCTERMS, PROV, FOAF):
-    _CLOSED[str(_namespace._NS)] = [name for name in _namespace.__annotations__ if not name.startswith("_")]
+
+def _terms(namespace: type[DefinedNamespace]) -> list[str]:
+    """The local names rdflib knows for one of the vocabularies it ships."""
+    names = [name for name in namespace.__annotations__ if not name.startswith("_")]
+    return names + list(getattr(namespace, "_extras", []))
+
+
+#: Namespaces whose full term list we know (rdflib's copies of them): an unknown term there is reported
+#: with suggestions. rdflib's WGS84 copy has an https namespace; ours (and the world's data) uses http.
+_CLOSED = {str(ns._NS): _terms(ns) for ns in (RDF, RDFS, OWL, ORG, DCTERMS, SKOS, FOAF, PROV, DCAT, VOID)}
+#: schema.org terms newer than rdflib's copy of schema.org (checked on https://schema.org/ by name).
+_NEWER_SCHEMA = ["observationAbout"]
+_CLOSED[str(SCHEMA)] = _terms(SDO) + _NEWER_SCHEMA
+_CLOSED[str(GEO)] = _terms(WGS)
 _PREFIXES = {namespace: prefix for prefix, namespace in PREFIXES.items()}
 #: Namespaces where the case of the local name tells a class (Capitalised) from a property.
-_BY_CASE = [str(ns) for ns in (ORG, GEO, IGEO, SCHEMA, RDFS, OWL, PTCE._NS)] + list(_CLOSED)
+_BY_CASE = [str(ns) for ns in (IGEO, PTCE._NS)] + [ns for ns in _CLOSED if ns != str(RDF)]
+#: rdf: terms that are classes though written in lower case, and properties written capitalised (none).
+_RDF_CLASSES = {"Property", "Statement", "Bag", "Seq", "Alt", "List", "langString", "HTML", "XMLLiteral"}
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def load_vocabulary(ontology: Graph, namespace: str = str(PTCE._NS)) -> Vocabula
 
 
 def _split(iri: str) -> tuple[str, str] | None:
-    for namespace in sorted(set(_BY_CASE), key=len, reverse=True):
+    for namespace in sorted(set(_BY_CASE) | {str(RDF)}, key=len, reverse=True):
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return namespace, iri[len(namespace) :]
     return None
@@ -80,13 +80,19 @@ def _known_terms(namespace: str, vocabulary: Vocabulary) -> list[str] | None:
     return _CLOSED.get(namespace)
 
 
+def _local_kind(namespace: str, local: str) -> str:
+    if namespace == str(RDF):
+        return "class" if local in _RDF_CLASSES else "property"
+    return "class" if local[:1].isupper() else "property"
+
+
 def _kind(iri: str, vocabulary: Vocabulary) -> str | None:
     if iri in vocabulary.classes:
         return "class"
     if iri in vocabulary.properties:
         return "property"
     split = _split(iri)
-    return None if split is None else ("class" if split[1][:1].isupper() else "property")
+    return None if split is None else _local_kind(*split)
 
 
 def _usages(graph: Graph) -> Iterable[tuple[str, URIRef, tuple]]:
@@ -114,42 +120,30 @@ def check_vocabulary(
         known = _known_terms(namespace, vocabulary)
         position = linemap.triples.get(triple) or linemap.node(triple[0]) or (None, None)
         key = (iri, used_as)
-        if known is not None and local not in known and (iri, "unknown") not in problems:
-            problems[(iri, "unknown")] = _unknown(iri, local, known, namespace, vocabulary, position, lang)
+        if known is not None and local not in known:
+            if (iri, "unknown") not in problems:
+                problem = _unknown(iri, local, used_as, namespace, vocabulary, position, lang)
+                problems[(iri, "unknown")] = replace(problem, focus=triple[0].n3())
             continue
         kind = _kind(iri, vocabulary)
         if used_as != "any" and kind and kind != used_as and key not in problems:
-            message_key = "class_as_property" if used_as == "property" else "property_as_class"
-            hint = text("kind_hint_property" if used_as == "property" else "kind_hint_class", lang)
-            problems[key] = Problem(
-                "Violation",
-                "vocabulary",
-                text(message_key, lang, term=curie(iri)),
-                *position,
-                value=curie(iri),
-                hint=hint,
-            )
+            problem = _wrong_kind(iri, local, used_as, namespace, vocabulary, position, lang)
+            problems[key] = replace(problem, focus=triple[0].n3())
     return list(problems.values())
 
 
-def _candidates(namespace: str, vocabulary: Vocabulary) -> dict[str, str]:
-    """Lower-cased local name → prefixed name; our own terms, then the other closed vocabularies."""
-    found: dict[str, str] = {}
-    sources = [(vocabulary.namespace, [t[len(vocabulary.namespace) :] for t in vocabulary.terms])]
-    sources += sorted(_CLOSED.items(), key=lambda item: item[0] != namespace)
-    for space, names in sources:
-        prefix = _PREFIXES.get(space)
-        for name in names:
-            found.setdefault(name.lower(), f"{prefix}:{name}" if prefix else f"<{space}{name}>")
-    return found
+def _wrong_kind(iri, local, used_as, namespace, vocabulary, position, lang) -> Problem:
+    message_key = "class_as_property" if used_as == "property" else "property_as_class"
+    hint = text("kind_hint_property" if used_as == "property" else "kind_hint_class", lang)
+    suggestions = suggest(local, used_as, namespace, vocabulary, exclude=local)
+    if suggestions:
+        hint = text("did_you_mean", lang, suggestions=", ".join(suggestions))
+    message = text(message_key, lang, term=curie(iri))
+    return Problem("Violation", "vocabulary", message, *position, value=curie(iri), hint=hint)
 
 
-def _unknown(iri, local, known, namespace, vocabulary, position, lang) -> Problem:
-    own = {name.lower() for name in known}
-    candidates = _candidates(namespace, vocabulary)
-    matches = difflib.get_close_matches(local.lower(), list(candidates), n=4, cutoff=0.6)
-    matches.sort(key=lambda m: m not in own)  # terms of the same vocabulary first
-    suggestions = [candidates[m] for m in matches[:3]]
+def _unknown(iri, local, used_as, namespace, vocabulary, position, lang) -> Problem:
+    suggestions = suggest(local, used_as, namespace, vocabulary)
     prefix = _PREFIXES.get(namespace)
     vocabulary_name = f"{prefix}:" if prefix else f"<{namespace}>"
     message = text("unknown_term", lang, term=curie(iri), vocabulary=vocabulary_name)
@@ -158,3 +152,48 @@ def _unknown(iri, local, known, namespace, vocabulary, position, lang) -> Proble
     return Problem(
         severity, "vocabulary", f"{message} {hint}".strip(), *position, value=curie(iri), hint=hint
     )
+
+
+def _candidates(vocabulary: Vocabulary) -> Iterable[tuple[str, str]]:
+    """(namespace, local name) of every term we know: our own, then the well-known vocabularies."""
+    for term in vocabulary.terms:
+        yield vocabulary.namespace, term[len(vocabulary.namespace) :]
+    for space, names in _CLOSED.items():
+        for name in names:
+            yield space, name
+
+
+def suggest(
+    local: str,
+    used_as: str,
+    namespace: str,
+    vocabulary: Vocabulary,
+    exclude: str | None = None,
+    limit: int = 3,
+) -> list[str]:
+    """The nearest existing terms to ``local``, best first.
+
+    Ranked by: same name but for case, then the kind the position needs (a property after a subject, a class
+    after ``a``), then the same vocabulary, then spelling similarity.
+    """
+    wanted = local.lower()
+    scored = []
+    for space, name in _candidates(vocabulary):
+        if space == namespace and name == exclude:
+            continue
+        ratio = difflib.SequenceMatcher(None, wanted, name.lower()).ratio()
+        if ratio < 0.6:
+            continue
+        kind_fits = used_as == "any" or _local_kind(space, name) == used_as
+        scored.append(((name.lower() == wanted, kind_fits, space == namespace, ratio), space, name))
+    scored.sort(key=lambda item: item[0], reverse=True)
+    best = max((score[3] for score, _, _ in scored), default=0.0)
+    found: list[str] = []
+    for score, space, name in scored:
+        if not score[0] and (score[3] < best - 0.1 or (space != namespace and score[3] < 0.75)):
+            continue  # far from the best guess, or a loose match in another vocabulary: noise
+        prefix = _PREFIXES.get(space)
+        shown = f"{prefix}:{name}" if prefix else f"<{space}{name}>"
+        if shown not in found:
+            found.append(shown)
+    return found[:limit]
