@@ -43,7 +43,17 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Keep the Oxigraph store in this folder (instant restarts of large graphs).",
 )
-@click.option("--threads", default=8, show_default=True, type=int, help="HTTP worker threads (waitress).")
+@click.option(
+    "--threads",
+    default=None,
+    type=int,
+    help=f"HTTP worker threads [default: {default_config.HTTP_THREADS}, or PTCE_HTTP_THREADS].",
+)
+@click.option(
+    "--allow-invalid-data",
+    is_flag=True,
+    help="Serve data that violates the shapes (with a warning) instead of refusing to start.",
+)
 @click.option("--dev", is_flag=True, help="Use Werkzeug's development server (with its debugger) instead.")
 def serve(
     host: str,
@@ -51,11 +61,17 @@ def serve(
     data_dirs: tuple[Path, ...],
     base_iri: str | None,
     store_path: Path | None,
-    threads: int,
+    threads: int | None,
+    allow_invalid_data: bool,
     dev: bool,
 ):
-    """Serve the pages, the SPARQL endpoint and the validator."""
-    from server import create_app
+    """Serve the pages, the SPARQL endpoint and the validator.
+
+    Exit status 2, with one FILE:LINE:COL line per problem, when a source file does not parse or the data
+    violates the shapes (unless --allow-invalid-data).
+    """
+    from server import create_app, serving, startup
+    from server.dataset.sources import DatasetError
     from server.sparql import views as sparql
 
     settings: dict = {}
@@ -65,37 +81,62 @@ def serve(
         settings["BASE_IRI"] = base_iri
     if store_path:
         settings["STORE_PATH"] = str(store_path)
-    app = create_app(settings)
+    config = _config(settings)
+    try:
+        problems = startup.syntax_problems(config)
+    except DatasetError as error:
+        problems = [str(error)]
+    if problems:
+        _stop_with(problems, "the dataset cannot be read")
+    try:
+        app = create_app(settings)
+    except (DatasetError, ValueError) as error:
+        _stop_with([str(error)], "the dataset cannot be loaded")
     store = app.extensions["ptce"]
+    if not app.config.get("SPARQL_BACKEND_URL"):
+        violations = startup.shape_violations(app, "en")
+        if violations and not allow_invalid_data:
+            _stop_with(violations, "the data violates the shapes (--allow-invalid-data serves it anyway)")
+        if violations:
+            click.echo("\n".join(violations), err=True)
+            click.echo(
+                f"ptce serve: WARNING: serving data with {len(violations)} shape violation(s)", err=True
+            )
     click.echo(f"PTCE Graph: {len(store)} triples from {len(store.sources)} files")
     click.echo(f"Listening on http://{host}:{port}/  (SPARQL endpoint: http://{host}:{port}/sparql)")
     click.echo(
         f"SPARQL: queries run in pre-forked workers, each killed after {app.config['SPARQL_TIMEOUT']} s; "
         f"at most {app.config['SPARQL_ROW_LIMIT']} rows per answer"
     )
-    # The workers' fork server starts now, while this process has a single thread (server/sparql_pool.py);
+    # The workers' fork server starts now, while this process has a single thread (server/sparql/pool.py);
     # then a threaded HTTP server serves the pages, and no query can stall it, whatever the WSGI server.
     sparql.start_workers(app)
     if dev:
         from werkzeug.serving import run_simple
 
-        run_simple(host, port, app, threaded=True, use_debugger=True)
-    else:
-        from waitress import serve as waitress_serve
+        run_simple(host, port, serving.trust_proxies(app, app.config), threaded=True, use_debugger=True)
+        return
+    server = serving.make_server(app, host, port, threads or int(app.config["HTTP_THREADS"]))
+    serving.run_until_stopped(server, float(app.config["SHUTDOWN_GRACE"]), serving.stop_children)
 
-        # Bodies stay in memory, and larger ones are refused by waitress before they are read; up to the limit
-        # the app gives its own 413 report (the margin is for a multipart envelope around a 5 MB file).
-        body_limit = int(app.config["MAX_CONTENT_LENGTH"]) + 64 * 1024
-        waitress_serve(
-            app,
-            host=host,
-            port=port,
-            threads=threads,
-            ident="PTCE Graph",
-            max_request_body_size=body_limit,
-            inbuf_overflow=body_limit,
-            clear_untrusted_proxy_headers=True,
-        )
+
+def _config(settings: dict):
+    """The settings as the app will see them: config.py, then PTCE_* variables, then ``settings``."""
+    from flask import Config
+
+    config = Config(str(default_config.PROJECT_ROOT))
+    config.from_object(default_config)
+    config.from_prefixed_env("PTCE")
+    config.update(settings)
+    return config
+
+
+def _stop_with(lines: list[str], why: str) -> None:
+    """Print one line per problem and exit with status 2 (no traceback)."""
+    for line in lines:
+        click.echo(line, err=True)
+    click.echo(f"ptce serve: not started: {why}", err=True)
+    raise SystemExit(2)
 
 
 @main.command()

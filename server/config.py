@@ -52,3 +52,32 @@ SPARQL_BACKEND_USER = None
 SPARQL_BACKEND_PASSWORD = None
 SPARQL_BACKEND_AUTH = "basic"  # or "digest" (Virtuoso's *-auth endpoints)
 SPARQL_BACKEND_TIMEOUT = 30.0  # seconds per HTTP call to the engine
+#: The HTTP server of `ptce serve` (waitress, see server/serving.py and docs/operator-guide.md).
+HTTP_THREADS = 8
+#: Open connections at once; None sizes it to the file-descriptor limit (half of it, after a reserve of 256).
+HTTP_CONNECTION_LIMIT = None
+#: Seconds a connection may stay idle between requests, and seconds a request's headers and body may take.
+HTTP_IDLE_TIMEOUT = 60
+HTTP_REQUEST_DEADLINE = 30.0
+#: Seconds without any byte sent to a client that has output waiting before it is disconnected.
+HTTP_SEND_TIMEOUT = 60.0
+#: How often (seconds) those deadlines are checked.
+HTTP_CLEANUP_INTERVAL = 5
+#: Output buffered in memory per connection before the writing thread waits (bytes).
+HTTP_OUTPUT_BUFFER = 1 << 20
+#: Reverse proxies in front of the server whose X-Forwarded-For/-Proto/-Host/-Port are trusted (0: none).
+TRUSTED_PROXIES = 0
+#: Seconds in-flight requests get to finish after SIGTERM before the server stops anyway.
+SHUTDOWN_GRACE = 10.0
+#: Total size of the large SPARQL answers waiting on disk for slow clients (bytes); over it, 503.
+SPARQL_SPILL_LIMIT = 1 << 30
+#: SPARQL answers larger than this wait for their client in a temporary file instead of memory (bytes).
+SPARQL_SPILL_THRESHOLD = 1 << 20
+#: Queries that may wait for a free worker; more get 503 at once.
+SPARQL_QUEUE = 16
+#: Validations run at once (None: half the cores, at least 1), validations that may wait, and how long.
+VALIDATION_CONCURRENCY = None
+VALIDATION_QUEUE = 4
+VALIDATION_QUEUE_TIMEOUT = 10.0
+#: Where `ptce serve` remembers that a dataset (by the hash of its files) conforms to the shapes.
+CACHE_DIR = str(Path.home() / ".cache" / "ptce-graph")

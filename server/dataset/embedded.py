@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from server.dataset.base import QueryableStore
-from server.dataset.sources import DatasetError, SourceFile, fingerprint
+from server.dataset.sources import DatasetError, SourceFile, fingerprint, syntax_problem
 from server.namespaces import PREFIXES
 
 
@@ -45,14 +45,11 @@ class GraphStore(QueryableStore):
     def _load_into(self, store: ox.Store) -> None:
         for source in self.sources:
             try:
-                store.bulk_load(
-                    path=str(source.path),
-                    format=ox.RdfFormat.TURTLE,
-                    base_iri=source.path.resolve().as_uri(),
-                    to_graph=ox.NamedNode(source.graph),
+                store.bulk_load(  # no base IRI: a relative IRI is an error, never a file:/// IRI
+                    path=str(source.path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(source.graph)
                 )
             except SyntaxError as error:
-                raise DatasetError(f"{source.path}: {error}") from error
+                raise DatasetError(syntax_problem(source.path, error)) from None
 
     def query(self, sparql: str, **options):
         """Run a SPARQL query over the union of all graphs; return pyoxigraph's result object."""

@@ -112,6 +112,8 @@ def evaluate(
         raise syntax_failure(error) from None
     except BackendError as error:  # an external engine refused the query or could not be reached
         raise QueryFailed(400 if isinstance(error, BackendQueryError) else 503, error.message) from None
+    except (OSError, RuntimeError, ValueError, TypeError) as error:  # e.g. an unknown function
+        raise QueryFailed(400, f"The query could not be evaluated: {str(error)[:300]}") from None
     try:
         if isinstance(result, ox.QueryBoolean):
             return Answer(200, "", serialize_boolean(result, fmt_key))
@@ -172,6 +174,12 @@ def answer_request(store, request: dict) -> tuple[dict, bytes]:
     except MemoryError:
         message = "The query needed more memory than the server allows."
         return {"status": 503, "message": message, "retire": True}, b""
+    except Exception as error:  # noqa: BLE001 - an engine error is the client's answer, not the worker's end
+        return {"status": 500, "message": f"The query engine failed: {str(error)[:300]}"}, b""
+    except BaseException as error:  # noqa: BLE001 - a panic inside the engine: answer, then retire the worker
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            raise
+        return {"status": 500, "message": "The query engine failed on this query.", "retire": True}, b""
 
 
 def _worker_setup(memory_bytes: int, allowed_dirs) -> Callable[[], None]:

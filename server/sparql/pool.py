@@ -11,7 +11,11 @@ sandbox, then answers requests one at a time over a Unix socket it shares with t
 server waits for an answer at most until the query's deadline; past it, or when the answer grows too
 large, it kills that worker and a replacement is forked in the background. Workers are recycled after
 ``MAX_QUERIES`` queries or a ``MemoryError``. The fork server and its workers exit when the web server does
-(end of file on their sockets).
+(end of file on their sockets); they form one process group, killed whole by :meth:`WorkerPool.close`.
+
+Supervision: a fork server that died (killed, out of memory) is replaced at the next query that needs a
+worker, and a worker found dead before it got its query is replaced and the query given to another one, so
+queries recover without a restart. Neither process keeps the web server's sockets.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from server.descriptors import drop_inherited_sockets
 
 MAX_QUERIES = 1000
 try:
@@ -120,6 +126,14 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._spawn_lock = threading.Lock()
         self._closed = False
+        self._handler, self._setup = handler, setup
+        self.restarts = 0
+        self._start_fork_server()
+        _pools.add(self)
+        for _ in range(size):
+            self._idle.append(self._spawn())
+
+    def _start_fork_server(self) -> None:
         parent_end, server_end = socket.socketpair()
         gc.collect()
         gc.freeze()  # objects loaded so far stay in shared pages (no copy-on-write from the collector)
@@ -127,22 +141,47 @@ class WorkerPool:
         if pid == 0:
             parent_end.close()
             _close_other_pools()
-            _fork_server(server_end, handler, setup)
+            _fork_server(server_end, self._handler, self._setup)
         gc.unfreeze()
         server_end.close()
+        try:
+            os.setpgid(pid, pid)
+        except (ProcessLookupError, PermissionError):
+            pass
         self._control, self._server_pid = parent_end, pid
-        _pools.add(self)
-        weakref.finalize(self, _shutdown, self._control, self._server_pid, self._idle)
-        for _ in range(size):
-            self._idle.append(self._spawn())
+        self._finalizer = weakref.finalize(self, _shutdown, self._control, self._server_pid, self._idle)
+
+    def _restart_fork_server(self) -> None:
+        """Replace a dead fork server (called with the spawn lock held)."""
+        self._finalizer.detach()
+        self._control.close()
+        try:
+            os.killpg(self._server_pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            os.waitpid(self._server_pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        self.restarts += 1
+        self._start_fork_server()
+
+    def _ask_fork_server(self) -> _Worker:
+        self._control.sendall(b"F")
+        message, fds, _, _ = socket.recv_fds(self._control, 32, 1)
+        if not fds:
+            raise ConnectionError("the SPARQL fork server is gone")
+        return _Worker(int(message), socket.socket(fileno=fds[0]))
 
     def _spawn(self) -> _Worker:
         with self._spawn_lock:
-            self._control.sendall(b"F")
-            message, fds, _, _ = socket.recv_fds(self._control, 32, 1)
-            if not fds:
-                raise RuntimeError("the SPARQL fork server is gone")
-        return _Worker(int(message), socket.socket(fileno=fds[0]))
+            if self._closed:
+                raise RuntimeError("the SPARQL worker pool is closed")
+            try:
+                return self._ask_fork_server()
+            except OSError:
+                self._restart_fork_server()
+                return self._ask_fork_server()
 
     def _take(self) -> _Worker:
         with self._lock:
@@ -161,12 +200,27 @@ class WorkerPool:
             else:
                 self._idle.append(worker)
 
+    def _take_and_send(self, request: dict) -> _Worker:
+        """An idle worker that accepted the request (one found dead is replaced and the next one tried)."""
+        for attempt in range(self.size + 2):
+            worker = self._take()
+            try:
+                send_frame(worker.sock, request)
+                return worker
+            except OSError:
+                worker.kill()
+                if attempt == self.size + 1:
+                    raise WorkerLost("died") from None
+        raise WorkerLost("died")
+
     def run(self, request: dict, timeout: float, max_bytes: int) -> tuple[dict, bytes]:
         """Send one request to an idle worker; return its answer, or raise :class:`WorkerLost`."""
-        worker = self._take()
+        try:
+            worker = self._take_and_send(request)
+        except RuntimeError:
+            raise WorkerLost("died") from None
         keep = False
         try:
-            send_frame(worker.sock, request)
             answer = recv_frame(worker.sock, time.monotonic() + timeout, max_bytes)
             if answer is None:
                 raise WorkerLost("died")
@@ -189,13 +243,15 @@ class WorkerPool:
             return self._server_pid, [worker.pid for worker in self._idle]
 
     def close(self) -> None:
-        """Stop every worker and the fork server."""
+        """Stop every worker (idle or busy) and the fork server: their whole process group."""
         with self._lock:
             self._closed = True
+        self._finalizer.detach()
         _shutdown(self._control, self._server_pid, self._idle)
 
     def _forget(self) -> None:
-        self._control.close()
+        if hasattr(self, "_control"):
+            self._control.close()
         for worker in self._idle:
             worker.sock.close()
 
@@ -206,16 +262,27 @@ def _shutdown(control: socket.socket, server_pid: int, idle: list[_Worker]) -> N
     idle.clear()
     control.close()
     try:
-        os.kill(server_pid, signal.SIGKILL)
-        os.waitpid(server_pid, 0)
-    except (ProcessLookupError, ChildProcessError):
+        os.killpg(server_pid, signal.SIGKILL)  # the fork server leads the group of its workers
+    except (ProcessLookupError, PermissionError):
         pass
+    try:
+        os.waitpid(server_pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def close_all() -> None:
+    """Stop every pool of this process (the server is stopping)."""
+    for pool in list(_pools):
+        pool.close()
 
 
 def _fork_server(control: socket.socket, handler: Handler, setup: Callable[[], None]) -> None:
     """Body of the fork server: fork one worker per byte received; exit at end of file."""
     code = 0
     try:
+        os.setpgid(0, 0)
+        drop_inherited_sockets(keep=[control.fileno()])
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
