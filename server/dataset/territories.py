@@ -60,21 +60,35 @@ def _load(package_dir: Path, name: str) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def official_communes(package_dir: Path = PACKAGE_DIR) -> dict[str, tuple[str, str]]:
+    """Every current commune and municipal arrondissement: INSEE code -> (name, kind).
+
+    ``kind`` is ``commune`` or ``arrondissement``. Delegated and associated communes (former communes merged
+    into another) are left out: their codes are not valid locations for a pole.
+
+    >>> communes = official_communes()
+    >>> communes["21231"], communes["75111"][1], "21999" in communes
+    (('Dijon', 'commune'), 'arrondissement', False)
+    """
+    kinds = {"commune-actuelle": "commune", "arrondissement-municipal": "arrondissement"}
+    return {
+        c["code"]: (c["nom"], kinds[c["type"]]) for c in _load(package_dir, "communes") if c["type"] in kinds
+    }
+
+
+def official_populations(package_dir: Path = PACKAGE_DIR) -> dict[str, int]:
+    """The legal population of every commune and arrondissement that has one: INSEE code -> inhabitants."""
+    return {c["code"]: c["population"] for c in _load(package_dir, "communes") if c.get("population")}
+
+
 def commune_names(package_dir: Path = PACKAGE_DIR) -> dict[str, str]:
     """Every current commune and municipal arrondissement of the package: INSEE code -> name.
-
-    Delegated and associated communes (former communes merged into another) are left out: their codes are
-    not valid locations for a pole.
 
     >>> names = commune_names()
     >>> names["21231"], names["75111"], "21999" in names
     ('Dijon', 'Paris 11e Arrondissement', False)
     """
-    return {
-        c["code"]: c["nom"]
-        for c in _load(package_dir, "communes")
-        if c["type"] in ("commune-actuelle", "arrondissement-municipal")
-    }
+    return {code: name for code, (name, _) in official_communes(package_dir).items()}
 
 
 def referenced_codes(paths: Iterable[Path]) -> dict[str, set[str]]:

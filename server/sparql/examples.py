@@ -184,6 +184,52 @@ SELECT ?network ?name ?organisation ?roleName WHERE {
 } ORDER BY ?name""",
     ),
     Example(
+        "laureates-by-call",
+        "Which poles won each national call, and for how much (where the amount is known)?",
+        """
+SELECT ?year ?callName (COUNT(DISTINCT ?award) AS ?laureatesNamed)
+       (SAMPLE(?announced) AS ?laureatesAnnounced) (SUM(COALESCE(?amount, 0)) AS ?knownAmountsEuros)
+       (GROUP_CONCAT(DISTINCT ?poleName; separator=" | ") AS ?poles)
+WHERE {
+  ?award a ptce:Award ; ptce:call ?call ; schema:fundedItem ?pole .
+  ?call ptce:year ?year ; rdfs:label ?callName FILTER(LANG(?callName) = "fr")
+  ?pole rdfs:label ?poleName FILTER(LANG(?poleName) = "fr")
+  OPTIONAL { ?call ptce:laureateCount ?announced }
+  OPTIONAL { ?award schema:amount ?amount }
+} GROUP BY ?year ?callName ORDER BY ?year ?callName""",
+    ),
+    Example(
+        "legal-forms",
+        "How many poles have each legal form (association, SCIC...)?",
+        """
+SELECT ?legalForm (COUNT(DISTINCT ?pole) AS ?poles) WHERE {
+  ?pole a ptce:Pole ; ptce:legalForm/skos:prefLabel ?legalForm FILTER(LANG(?legalForm) = "en")
+} GROUP BY ?legalForm ORDER BY DESC(?poles) ?legalForm""",
+    ),
+    Example(
+        "pole-count-growth",
+        "How did the number of PTCE grow, according to which source (and which figures are disputed)?",
+        """
+SELECT ?date ?count ?description (SAMPLE(STR(?source)) AS ?aSource) (COUNT(DISTINCT ?other) AS ?disputedBy)
+WHERE {
+  ?figure schema:observationAbout ptce:Pole ; schema:measuredProperty ptce:poleCount ;
+          schema:observationDate ?date ; schema:value ?count ; dcterms:description ?description ;
+          dcterms:source ?source .
+  FILTER(LANG(?description) = "fr")
+  OPTIONAL { ?figure ptce:conflictsWith ?other }
+} GROUP BY ?date ?count ?description ORDER BY ?date ?count""",
+    ),
+    Example(
+        "poles-by-epci",
+        "How many poles are there in each intercommunality (EPCI)?",
+        """
+SELECT ?epci ?epciName ?siren (COUNT(DISTINCT ?pole) AS ?poles) WHERE {
+  ?pole a ptce:Pole ; schema:location ?place .
+  { ?epci dcterms:hasPart ?place } UNION { ?epci dcterms:hasPart/igeo:subdivisionDirecte ?place }
+  ?epci a igeo:Intercommunalite ; rdfs:label ?epciName ; ptce:siren ?siren .
+} GROUP BY ?epci ?epciName ?siren ORDER BY DESC(?poles) ?epciName""",
+    ),
+    Example(
         "named-graphs",
         "Which named graphs make up the dataset, and how big is each?",
         """

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rdflib import Graph
 
 from server import config as defaults
+from server.validator import communes
 from server.validator.vocabulary import Vocabulary, load_vocabulary
 
 
@@ -25,6 +26,7 @@ class Judge:
 def judge_from_store(store, config) -> Judge:
     """Build the judge from the store's cached rdflib views (shapes, ontology, data + ontology)."""
     ontology = store.rdflib_graph(("ontology",))
+    communes.load_official()  # shared with every validation child, not read again by each
     return Judge(
         store.rdflib_graph(("shapes",)),
         ontology,

@@ -34,9 +34,10 @@ def label_of(node, graphs: tuple[Graph, ...], lang: str) -> str | None:
 
 
 def dangling_links(
-    contribution: Graph, live: Graph, linemap: LineMap, base_iri: str, lang: str
+    contribution: Graph, live: Graph, linemap: LineMap, base_iri: str, lang: str, known: Graph | None = None
 ) -> list[Problem]:
-    """Warn about IRIs under our base that are linked to but exist neither in the file nor in the dataset."""
+    """Warn about IRIs under our base that are linked to but exist neither in the file, the dataset nor
+    ``known`` (what the validator vouches for, such as official communes)."""
     problems, seen = [], set()
     skip = (str(PTCE._NS), f"{base_iri}graph/", f"{base_iri}shapes")
     for subject, predicate, obj in contribution:
@@ -45,7 +46,11 @@ def dangling_links(
         iri = str(obj)
         if not iri.startswith(base_iri) or iri.startswith(skip):
             continue
-        if (obj, None, None) in contribution or (obj, None, None) in live:
+        if (
+            (obj, None, None) in contribution
+            or (obj, None, None) in live
+            or (known and (obj, None, None) in known)
+        ):
             continue
         seen.add(obj)
         line, column = linemap.value(subject, predicate, obj) or (None, None)

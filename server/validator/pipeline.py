@@ -92,10 +92,11 @@ def analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str) -> R
             (Problem("Violation", "input", text("too_deep", lang, depth="?", limit="?")),),
         )
     places = communes.official_places(graph, judge.live_graph, judge.base_iri)
-    problems = check_vocabulary(graph, linemap, judge.vocabulary, lang)
-    problems += communes.unknown_communes(graph, judge.live_graph, linemap, judge.base_iri, lang)
+    wrong_codes = communes.unknown_communes(graph, judge.live_graph, linemap, judge.base_iri, lang)
+    links = live_checks.dangling_links(graph, judge.live_graph, linemap, judge.base_iri, lang, places)
+    problems = check_vocabulary(graph, linemap, judge.vocabulary, lang) + wrong_codes
     problems += shape_problems(graph, linemap, judge, lang, context=places)
-    problems += live_checks.dangling_links(graph, judge.live_graph, linemap, judge.base_iri, lang, places)
+    problems += [p for p in links if p.value not in {w.value for w in wrong_codes}]  # said once
     problems += live_checks.likely_duplicates(graph, judge.live_graph, linemap, lang)
     unique = {
         (p.severity, p.line, p.column, p.message, p.focus, p.path, p.value): p for p in reversed(problems)

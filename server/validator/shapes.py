@@ -44,7 +44,9 @@ def neighbourhood(graph: Graph, live: Graph) -> Graph:
     return near
 
 
-def shape_problems(graph: Graph, linemap: LineMap, judge: Judge, lang: str) -> list[Problem]:
+def shape_problems(
+    graph: Graph, linemap: LineMap, judge: Judge, lang: str, context: Graph | None = None
+) -> list[Problem]:
     """Run pyshacl on the contribution with its neighbourhood in the live dataset; report on the contribution.
 
     Judging the contribution with only the live triples it can reach keeps the cost independent of the
@@ -52,6 +54,8 @@ def shape_problems(graph: Graph, linemap: LineMap, judge: Judge, lang: str) -> l
     """
     data = neighbourhood(graph, judge.live_graph)
     data += judge.ontology
+    if context is not None:  # trusted descriptions the file may rely on (official communes)
+        data += context
     data += graph
     shapes = Graph()  # pyshacl writes into its shapes graph (pySHACL #314): never hand it the shared one
     shapes += judge.shapes
@@ -68,8 +72,11 @@ def shape_problems(graph: Graph, linemap: LineMap, judge: Judge, lang: str) -> l
             meta_shacl=False,
         )
     live = judge.live_graph
+    vouched = set() if context is None else set(context.subjects())
     mine = set(graph.subjects()) | {
-        o for o in graph.objects() if isinstance(o, BNode) or (o, None, None) not in live
+        o
+        for o in graph.objects()
+        if isinstance(o, BNode) or ((o, None, None) not in live and o not in vouched)
     }
     problems = []
     for report in results.subjects(rdflib.RDF.type, SH.ValidationReport):

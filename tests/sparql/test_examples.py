@@ -56,6 +56,30 @@ CHECKS = {
         int(next(iter(rows))["poles"]) == count(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?p a ptce:Pole }")
     ),
     "networks": lambda rows, _: len({str(r["network"]) for r in rows}) >= 3,
+    "laureates-by-call": lambda rows, store: (
+        sum(int(r["laureatesNamed"]) for r in rows)
+        == count(
+            store, "SELECT (COUNT(DISTINCT ?a) AS ?n) { ?a a ptce:Award ; ptce:call ?c . ?c ptce:year ?y }"
+        )
+        and all(int(r["laureatesNamed"]) <= int(r.get("laureatesAnnounced", 10**6)) for r in rows)
+    ),
+    "legal-forms": lambda rows, store: (
+        sum(int(r["poles"]) for r in rows)
+        >= count(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?p a ptce:Pole ; ptce:legalForm ?f }")
+        > 0
+    ),
+    "pole-count-growth": lambda rows, _: (
+        [str(r["date"]) for r in rows] == sorted(str(r["date"]) for r in rows)
+        and {56, 140, 218} <= {int(r["count"]) for r in rows}
+    ),
+    "poles-by-epci": lambda rows, store: (
+        sum(int(r["poles"]) for r in rows)
+        == count(
+            store,
+            "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?e ?p { ?p a ptce:Pole ; schema:location ?c . "
+            "?e a igeo:Intercommunalite ; dcterms:hasPart/igeo:subdivisionDirecte? ?c } }",
+        )
+    ),
     "named-graphs": lambda rows, store: (
         {str(r["graph"]): int(r["triples"]) for r in rows} == store.graph_sizes()
     ),
