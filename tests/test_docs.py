@@ -114,3 +114,13 @@ def test_benchmark_report_is_generated():
     section = report.render(data["rows"], data["validation"], data["command"])
     text = report.README.read_text(encoding="utf-8")
     assert f"{report.START}\n{section}{report.END}" in text, "run: python bench/report.py"
+
+
+def test_readme_counts_are_those_of_the_data():
+    spec = importlib.util.spec_from_file_location("bench_counts", ROOT / "bench" / "counts.py")
+    counts = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(counts)
+    table = counts.table(counts.load())
+    assert f"{counts.START}\n{table}{counts.END}" in README.read_text(encoding="utf-8"), (
+        "run: .venv/bin/python bench/counts.py --write README.md"
+    )
