@@ -19,14 +19,21 @@ from server.web.describe import (
 )
 from server.web.labels import comment, local_name, pick_literal, resource_label
 from server.web.negotiation import FORMATS
+from server.web.profile import ProfileBuilder
+from server.web.ui_text import UI
 from server.web.view_models import Linker, Value, ViewBuilder, json_for_script, map_json
+from server.web.wording import typography
 
+#: Page types whose profile already lists their members and poles.
+PROFILED = ("pole", "organisation", "territory", "call", "concept")
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
 
 
 def register(app) -> None:
     """Give templates the interface text and the ``local_href`` filter."""
-    app.jinja_env.globals["UI"] = UI
+    app.jinja_env.globals["UI"] = {
+        lang: {k: typography(v, lang) for k, v in text.items()} for lang, text in UI.items()
+    }
     app.jinja_env.filters["local_href"] = lambda iri: Linker(app.config["BASE_IRI"]).href(str(iri)) or "#"
 
 
@@ -81,28 +88,38 @@ def own_description(graph: Graph, node: URIRef) -> Graph:
 
 
 def resource_page(graph: Graph, iri: str, lang: str, path: str) -> str:
-    """Render the page of one resource from its description graph (long lists cut at PAGE_LIST_LIMIT)."""
+    """Render the page of one resource: its profile first, then every other statement (lists cut at
+    PAGE_LIST_LIMIT)."""
     store, node = get_store(), URIRef(iri)
     limit = current_app.config["PAGE_LIST_LIMIT"]
     view = ViewBuilder(graph, store.rdflib_graph(("ontology",)), linker(), lang)
     poles, pole_count = related_poles(store, iri, current_app.config["MAP_POINT_LIMIT"])
+    profile = ProfileBuilder(store, graph, iri, lang, linker(), limit).build((poles[:limit], pole_count))
     member_list = members(store, iri)
     instance_list = instances(store, iri)
     located = [node, *member_list, *poles][: current_app.config["MAP_POINT_LIMIT"]]
     points = map_points(store, located, lang)
+    groups = [
+        dict(group, rows=[r for r in group["rows"] if URIRef(r.iri) not in profile.shown])
+        for group in view.groups(node)
+    ]
+    incoming = [
+        r
+        for r in view.incoming(node, limit, incoming_counts(store, iri))
+        if URIRef(r.iri) not in profile.shown_incoming
+    ]
     return page(
         "web/resource.html",
         lang,
         path,
         iri=iri,
         label=resource_label(graph, node, lang),
-        description=comment(graph, node, lang),
+        profile=profile,
         types=view.values(list(graph.objects(node, RDF.type))),
-        groups=view.groups(node),
-        incoming=view.incoming(node, limit, incoming_counts(store, iri)),
-        sources=view.sources(node),
-        poles=listing(poles[:limit], lang),
-        members=listing(member_list[:limit], lang),
+        groups=[g for g in groups if g["rows"]],
+        incoming=incoming,
+        members=listing(member_list[:limit], lang) if profile.kind not in PROFILED else [],
+        poles=listing(poles[:limit], lang) if profile.kind not in PROFILED else [],
         instances=listing(instance_list[:limit], lang),
         totals={"poles": pole_count, "members": len(member_list), "instances": len(instance_list)},
         points=points,
@@ -178,91 +195,6 @@ def graph_page(graph: Graph, iri: str, lang: str, path: str) -> str:
     subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef)})
     view = ViewBuilder(graph, get_store().rdflib_graph(("ontology",)), linker(), lang)
     return page("web/graph.html", lang, path, iri=iri, triples=len(graph), subjects=view.values(subjects))
-
-
-#: Interface text in French and English (the templates read ``UI[lang]``).
-UI: dict[str, dict[str, str]] = {
-    "fr": {
-        "home": "Accueil",
-        "sparql": "SPARQL",
-        "ontology": "Vocabulaire",
-        "shapes": "Formes SHACL",
-        "validator": "Validateur",
-        "void": "Description du jeu de données",
-        "dumps": "Téléchargements",
-        "other_lang": "English",
-        "formats": "Ce document dans d'autres formats",
-        "incoming": "Liens entrants",
-        "sources": "Sources",
-        "map": "Carte",
-        "poles": "Pôles",
-        "members": "Membres",
-        "instances": "Instances",
-        "iri": "IRI",
-        "types": "Types",
-        "no_js_map": "Lieux sur la carte (latitude, longitude) :",
-        "not_found": "Ressource inconnue",
-        "not_found_text": "Cette IRI n'est pas décrite dans le jeu de données :",
-        "classes": "Classes",
-        "properties": "Propriétés",
-        "examples": "Exemples tirés des données",
-        "subjects": "Ressources décrites",
-        "triples": "triplets",
-        "blank": "nœud anonyme",
-        "search": "Rechercher un pôle (nom, commune, région)",
-        "name": "Nom",
-        "town": "Commune",
-        "region": "Région",
-        "actors": "acteurs",
-        "regions": "régions",
-        "sources_count": "sources",
-        "search_button": "Filtrer",
-        "graph": "Graphe nommé",
-        "shapes_intro": "Formes SHACL qui valident les données.",
-        "more": "… et {n} autres : voir le document RDF ou interroger le point SPARQL.",
-        "more_poles": "… et {n} autres pôles : affinez la recherche.",
-    },
-    "en": {
-        "home": "Home",
-        "sparql": "SPARQL",
-        "ontology": "Vocabulary",
-        "shapes": "SHACL shapes",
-        "validator": "Validator",
-        "void": "Dataset description",
-        "dumps": "Downloads",
-        "other_lang": "Français",
-        "formats": "This document in other formats",
-        "incoming": "Incoming links",
-        "sources": "Sources",
-        "map": "Map",
-        "poles": "Poles",
-        "members": "Members",
-        "instances": "Instances",
-        "iri": "IRI",
-        "types": "Types",
-        "no_js_map": "Places on the map (latitude, longitude):",
-        "not_found": "Unknown resource",
-        "not_found_text": "This IRI is not described in the dataset:",
-        "classes": "Classes",
-        "properties": "Properties",
-        "examples": "Examples from the data",
-        "subjects": "Resources described",
-        "triples": "triples",
-        "blank": "blank node",
-        "search": "Search a pole (name, town, region)",
-        "name": "Name",
-        "town": "Town",
-        "region": "Region",
-        "actors": "actors",
-        "regions": "regions",
-        "sources_count": "sources",
-        "search_button": "Filter",
-        "graph": "Named graph",
-        "shapes_intro": "SHACL shapes that validate the data.",
-        "more": "… and {n} more: see the RDF document or query the SPARQL endpoint.",
-        "more_poles": "… and {n} more poles: narrow the search.",
-    },
-}
 
 
 def make_html_response(html: str, lang: str):

@@ -14,6 +14,7 @@ from werkzeug.urls import iri_to_uri
 from server.languages import LANGUAGES
 from server.namespaces import GEO, IGEO, ORG, PTCE, SCHEMA
 from server.web.labels import property_label, resource_label
+from server.web.wording import literal_in_words
 
 #: Property groups in display order; properties not listed fall in "relations" (IRIs) or "identity".
 GROUPS: dict[str, tuple[tuple[str, str], list[URIRef]]] = {
@@ -124,7 +125,8 @@ class ViewBuilder:
             datatype = None
             if node.datatype and node.datatype != XSD.string:
                 datatype = property_label(self.ontology, node.datatype, self.lang)
-            return Value(str(node), kind="literal", lang=node.language, datatype=datatype)
+            text = literal_in_words(node, self.lang)
+            return Value(text, kind="literal", lang=node.language, datatype=datatype)
         if isinstance(node, BNode):
             rows = self.rows(node, depth + 1) if depth < MAX_DEPTH else []
             return Value("…", kind="bnode", rows=rows)

@@ -66,7 +66,8 @@ def test_pole_page_in_french_by_default(pages_client):
     hrefs = parsed.hrefs()
     assert "/id/commune/21231" in hrefs  # values link to their pages on this server
     assert "/id/organisation/atelier" in hrefs  # members are listed
-    assert "/ontology#characteristic" in hrefs  # property labels come from the ontology
+    assert "/id/characteristic/ancrage-territorial" in hrefs  # the profile links its characteristics
+    assert any(h.startswith("/ontology#") for h in hrefs)  # property labels in the table link to the ontology
     assert {f"{CAFE_DOC}.{suffix}" for suffix in ("ttl", "jsonld", "rdf", "nt", "html")} <= set(hrefs)
 
 
@@ -76,7 +77,7 @@ def test_pole_page_in_french_by_default(pages_client):
 def test_pole_page_in_english(pages_client, query, headers):
     parsed = page(pages_client, CAFE_DOC + ".html" + query, **headers)
     text = " ".join(parsed.text)
-    assert "Solidarity café" in text and "Incoming links" in text and "characteristic" in text
+    assert "Solidarity café" in text and "Incoming links" in text and "Characteristics" in text
     assert "Liens entrants" not in text
 
 
@@ -97,9 +98,10 @@ def test_map_points_are_listed_in_html_too(pages_client):
     assert all(label in text for label in labels)
 
 
-def test_organisation_page_shows_its_pole_through_incoming_links(pages_client):
-    parsed = page(pages_client, "/doc/organisation/atelier.html")
-    assert "/id/membership/caf%C3%A9-solidaire--atelier" in parsed.hrefs()
+def test_organisation_page_lists_its_poles_in_its_profile(pages_client):
+    html = pages_client.get("/doc/organisation/atelier.html").get_data(as_text=True)
+    profile = html.split('id="profile"', 1)[1].split("</section>", 1)[0]
+    assert "/id/pole/caf%C3%A9-solidaire" in profile
 
 
 @pytest.mark.parametrize(
@@ -193,7 +195,7 @@ def test_long_lists_are_cut_with_a_count_and_a_pointer(capped_client, store):
         "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a ptce:Pole ; ptce:sector <https://w3id.org/ptce/id/sector/culture> }"
     )[0]["n"]
     html = capped_client.get("/doc/sector/culture.html?lang=en").get_data(as_text=True)
-    section = html.split('class="poles"', 1)[1].split("</section>", 1)[0]
+    section = html.split('class="fact fact-poles_here', 1)[1].split("</div>", 1)[0]
     assert f"({int(poles)})" in section
     assert section.count("<li") == 3  # two poles and the "more" line
     assert f"and {int(poles) - 2} more" in section
@@ -221,9 +223,13 @@ def test_incoming_links_are_sampled_with_their_full_count(capped_client, store):
             "SELECT (COUNT(?p) AS ?n) WHERE { ?p ptce:sector <https://w3id.org/ptce/id/sector/culture> }"
         )[0]["n"]
     )
-    html = capped_client.get("/doc/sector/culture.html?lang=en").get_data(as_text=True)
+    html = capped_client.get("/doc/region/27.html?lang=en").get_data(as_text=True)
     incoming = html.split('id="incoming"', 1)[1].split("</section>", 1)[0]
-    assert f"and {count - 2} more" in incoming
+    assert "more" not in incoming  # the region's poles are in its profile, not repeated as incoming links
+    html = capped_client.get("/doc/scheme/sectors.html?lang=en").get_data(as_text=True)
+    incoming = html.split('id="incoming"', 1)[1].split("</section>", 1)[0]
+    in_scheme = int(store.select("SELECT (COUNT(?c) AS ?n) WHERE { ?c skos:inScheme <https://w3id.org/ptce/id/scheme/sectors> }")[0]["n"])
+    assert f"and {in_scheme - 2} more" in incoming
     turtle = capped_client.get("/doc/sector/culture.ttl").get_data(as_text=True)
     graph = Graph().parse(data=turtle, format="turtle")
     culture = URIRef("https://w3id.org/ptce/id/sector/culture")

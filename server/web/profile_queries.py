@@ -1,0 +1,33 @@
+"""SPARQL of the profiles; ``$r`` is the resource, ``$g`` the editorial graph (written in as IRIs)."""
+
+from __future__ import annotations
+
+PLACES = """SELECT DISTINCT ?place ?kind WHERE {
+  { $r schema:location|dcterms:spatial ?place } UNION { $r schema:location|dcterms:spatial ?below .
+    ?place igeo:subdivisionDirecte+ ?below } UNION { $r schema:location/dcterms:isPartOf ?place }
+  ?place a ?kind FILTER(STRSTARTS(STR(?kind), STR(igeo:))) }"""
+MEMBERS = """SELECT ?m ?member ?role ?category ?src WHERE {
+  { $r org:hasMembership ?m } UNION { ?m org:organization $r }
+  ?m org:member ?member . OPTIONAL { ?m org:role ?role } OPTIONAL { ?m dcterms:source ?src }
+  OPTIONAL { ?member a ?category . ?category rdfs:subClassOf ptce:Actor } }"""
+POLES_OF_MEMBER = """SELECT ?m ?pole ?role ?src WHERE {
+  ?m org:member $r ; org:organization ?pole . OPTIONAL { ?m org:role ?role }
+  OPTIONAL { ?m dcterms:source ?src } }"""
+AWARDS = """SELECT ?call ?pole ?date ?amount ?src WHERE {
+  { ?a schema:fundedItem $r ; ptce:call ?call BIND($r AS ?pole) }
+  UNION { ?a ptce:call $r ; schema:fundedItem ?pole BIND($r AS ?call) }
+  OPTIONAL { ?a dcterms:date ?date } OPTIONAL { ?a schema:amount ?amount }
+  OPTIONAL { ?a dcterms:source ?src } }"""
+LAUREATES = """SELECT ?call ?pole WHERE { { ?call ptce:laureate $r BIND($r AS ?pole) }
+  UNION { $r ptce:laureate ?pole BIND($r AS ?call) } }"""
+RECOGNITIONS = """SELECT ?status ?date ?src WHERE { ?rec ptce:holder $r ; ptce:status ?status .
+  OPTIONAL { ?rec dcterms:date ?date } OPTIONAL { ?rec dcterms:source ?src } }"""
+FIGURES = """SELECT ?measure ?value ?date ?src WHERE { ?obs schema:observationAbout $r ;
+  schema:measuredProperty ?measure ; schema:value ?value .
+  OPTIONAL { ?obs schema:observationDate ?date } OPTIONAL { ?obs dcterms:source ?src } }"""
+EDITORIAL = "SELECT ?c WHERE { GRAPH $g { $r ptce:characteristic ?c } }"
+EDITORIAL_POLES = "ASK WHERE { GRAPH $g { ?pole ptce:characteristic $r } }"
+CATEGORIES = "SELECT ?category WHERE { $r a ?category . ?category rdfs:subClassOf ptce:Actor }"
+CONCEPT_POLES = """SELECT DISTINCT ?pole WHERE {
+  ?pole ptce:characteristic|ptce:sector|ptce:legalForm|ptce:status $r
+  FILTER EXISTS { ?pole a ptce:Pole } }"""
