@@ -228,7 +228,11 @@ def test_incoming_links_are_sampled_with_their_full_count(capped_client, store):
     assert "more" not in incoming  # the region's poles are in its profile, not repeated as incoming links
     html = capped_client.get("/doc/scheme/sectors.html?lang=en").get_data(as_text=True)
     incoming = html.split('id="incoming"', 1)[1].split("</section>", 1)[0]
-    in_scheme = int(store.select("SELECT (COUNT(?c) AS ?n) WHERE { ?c skos:inScheme <https://w3id.org/ptce/id/scheme/sectors> }")[0]["n"])
+    in_scheme = int(
+        store.select(
+            "SELECT (COUNT(?c) AS ?n) WHERE { ?c skos:inScheme <https://w3id.org/ptce/id/scheme/sectors> }"
+        )[0]["n"]
+    )
     assert f"and {in_scheme - 2} more" in incoming
     turtle = capped_client.get("/doc/sector/culture.ttl").get_data(as_text=True)
     graph = Graph().parse(data=turtle, format="turtle")
