@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.wsgi import wrap_file
 
+from server.admission import Admission
 from server.dataset import get_store
 from server.formats import RDF_FORMATS, serialize_graph
 from server.namespaces import PREFIXES, sparql_prologue
@@ -26,6 +27,7 @@ from server.sparql.examples import EXAMPLES
 from server.sparql.execution import Dataset, Limits, QueryFailed, run_isolated, worker_pool
 from server.sparql.formats import DESCRIPTION_FORMATS, formats_for, negotiate
 from server.sparql.guard import QueryRejected, check_query
+from server.sparql.spill import SpillArea
 
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger(__name__)
@@ -119,7 +121,7 @@ def _limits() -> Limits:
     )
 
 
-def _workers() -> threading.BoundedSemaphore:
+def _workers() -> Admission:
     return current_app.extensions["ptce.sparql_workers"]
 
 
@@ -197,17 +199,22 @@ def _answer(proto: ProtocolRequest) -> Response:
             406, "Acceptable formats for this query: " + ", ".join(f.media_type for f in formats)
         )
     dataset = _dataset(proto)
-    workers = _workers()
-    if not workers.acquire(timeout=float(config["SPARQL_TIMEOUT"])):
-        return error_response(503, "The server is busy with other queries; try again shortly.")
-    try:
+    with _workers().admitted() as admitted:
+        if not admitted:
+            return error_response(503, "The server is busy with other queries; try again shortly.")
         store = get_store()
         answer = run_isolated(store, checked.text, fmt.key, dataset, _limits(), _sandbox_dirs(config, store))
-    finally:
-        workers.release()
     text_type = fmt.media_type.startswith("text/") or fmt.key in RDF_FORMATS
     mimetype = fmt.media_type + ("; charset=utf-8" if text_type else "")
-    return Response(answer.body, 200, headers={"Content-Type": mimetype, **answer.headers})
+    headers = {"Content-Type": mimetype, **answer.headers}
+    if len(answer.body) <= int(config["SPARQL_SPILL_THRESHOLD"]):
+        return Response(answer.body, 200, headers=headers)
+    spilled = current_app.extensions["ptce.sparql_spill"].spill(answer.body)
+    if spilled is None:
+        return error_response(503, "The server holds too many large answers not yet read; try again shortly.")
+    response = Response(wrap_file(request.environ, spilled), 200, headers=headers, direct_passthrough=True)
+    response.content_length = spilled.size
+    return response
 
 
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], strict_slashes=False)
@@ -261,6 +268,10 @@ def start_workers(app) -> None:
 
 
 def init_app(app) -> None:
-    """Register /sparql and the number of queries evaluated at once (SPARQL_WORKERS)."""
-    app.extensions["ptce.sparql_workers"] = threading.BoundedSemaphore(int(app.config["SPARQL_WORKERS"]))
+    """Register /sparql, and how many queries are evaluated at once and may wait (SPARQL_WORKERS, _QUEUE)."""
+    config = app.config
+    app.extensions["ptce.sparql_spill"] = SpillArea(int(config["SPARQL_SPILL_LIMIT"]))
+    app.extensions["ptce.sparql_workers"] = Admission(
+        int(config["SPARQL_WORKERS"]), int(config["SPARQL_QUEUE"]), float(config["SPARQL_TIMEOUT"])
+    )
     app.register_blueprint(bp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from pathlib import Path
 
@@ -11,6 +12,19 @@ import click
 from server.languages import DEFAULT_LANGUAGE, LANGUAGES
 from server.validator.render import VAL, problem_line, to_graph, to_json
 from server.validator.report import EXIT_CODES, INTERNAL_ERROR, INVALID_INPUT, Problem, Report
+
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, one_line: bool = False) -> str:
+    """Show terminal control characters (and bidi overrides) as ``\\uXXXX`` escapes, valid in Turtle and JSON.
+
+    >>> printable("a\\x1b]0;pwned\\x07b"), printable("x\\ny", one_line=True)
+    ('a\\\\u001b]0;pwned\\\\u0007b', 'x\\\\u000ay')
+    """
+    pattern = _CONTROL_IN_LINE if one_line else _CONTROL
+    return pattern.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def _read(name: str, max_bytes: int) -> bytes | str:
@@ -57,7 +71,7 @@ def validate(files: tuple[str, ...], output: str, lang: str) -> None:
         app, judge = _judge()
         reports = [(name, _validate_one(name, judge, app.config, lang)) for name in files]
     except Exception as error:  # noqa: BLE001 - the documented exit code 3
-        click.echo(f"ptce validate: internal error: {error}", err=True)
+        click.echo(printable(f"ptce validate: internal error: {error}", one_line=True), err=True)
         sys.exit(EXIT_CODES[INTERNAL_ERROR])
     _print(reports, output)
     sys.exit(max(report.exit_code for _, report in reports))
@@ -80,7 +94,7 @@ def _validate_one(name: str, judge, config, lang: str) -> Report:
 def _print(reports: list[tuple[str, Report]], output: str) -> None:
     if output == "json":
         items = [to_json(report, name) for name, report in reports]
-        click.echo(items[0] if len(items) == 1 else "[\n" + ",\n".join(items) + "\n]")
+        click.echo(printable(items[0] if len(items) == 1 else "[\n" + ",\n".join(items) + "\n]"))
     elif output == "turtle":
         from rdflib import Graph, Literal
 
@@ -93,9 +107,11 @@ def _print(reports: list[tuple[str, Report]], output: str) -> None:
                 part.add((node, VAL.file, Literal(name)))
             graph += part
             graph.namespace_manager = part.namespace_manager
-        click.echo(graph.serialize(format="turtle"))
+        click.echo(printable(graph.serialize(format="turtle")))
     else:
         for name, report in reports:
             for problem in report.problems:
-                click.echo(problem_line("<stdin>" if name == "-" else name, problem, report.lang))
-            click.echo(f"{'<stdin>' if name == '-' else name}: {report.status} ({report.counts_text()})")
+                line = problem_line("<stdin>" if name == "-" else name, problem, report.lang)
+                click.echo(printable(line, one_line=True))
+            summary = f"{'<stdin>' if name == '-' else name}: {report.status} ({report.counts_text()})"
+            click.echo(printable(summary, one_line=True))

@@ -7,11 +7,12 @@ import threading
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from server.admission import Admission, default_slots
 from server.formats import RDF_FORMATS, serialize_graph
 from server.languages import LANGUAGES, choose_language
 from server.validator.messages import text
 from server.validator.render import short, to_graph, to_json
-from server.validator.report import HTTP_STATUSES, INVALID_INPUT, Problem, Report
+from server.validator.report import HTTP_STATUSES, INTERNAL_ERROR, INVALID_INPUT, Problem, Report
 
 bp = Blueprint("contributions", __name__)
 _lock = threading.Lock()
@@ -129,7 +130,9 @@ def _output() -> str:
 def form():
     """The upload and paste form."""
     lang = _language()
-    return _page("validator/validate.html", lang, 200)
+    response = _page("validator/validate.html", lang, 200)
+    response.vary.add("Accept-Language")
+    return response
 
 
 @bp.post("/validate")
@@ -149,9 +152,12 @@ def validate():
         lang = _language(form=True)
     from server.validator.pipeline import validate_with_judge
 
-    report = validate_with_judge(
-        data, judge(), lang=lang, timeout=current_app.config["VALIDATION_TIMEOUT"], max_bytes=limit
-    )
+    admission = current_app.extensions["ptce.validations"]
+    timeout = float(current_app.config["VALIDATION_TIMEOUT"])
+    with admission.admitted() as admitted:
+        if not admitted:
+            return _busy(admission.retry_after(timeout), lang, output)
+        report = validate_with_judge(data, judge(), lang=lang, timeout=timeout, max_bytes=limit)
     return _respond(report, output, HTTP_STATUSES[report.status])
 
 
@@ -170,6 +176,16 @@ def _body() -> bytes | None:
 def _too_large(size, limit, lang, output):
     message = text("too_large", lang, size=size if size is not None else f"> {limit}", limit=limit)
     return _respond(Report(INVALID_INPUT, lang, (Problem("Violation", "input", message),)), output, 413)
+
+
+def _busy(retry_after: int, lang: str, output: str) -> Response:
+    message = {
+        "fr": f"Le serveur valide déjà autant de fichiers qu'il le peut ; réessayez dans {retry_after} s.",
+        "en": f"The server is already validating as many files as it can; try again in {retry_after} s.",
+    }[lang]
+    response = _respond(Report(INTERNAL_ERROR, lang, (Problem("Violation", "input", message),)), output, 503)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _refuse(status: int, lang: str, output: str):
@@ -201,5 +217,11 @@ def _page(template: str, lang: str, status: int, **values) -> Response:
 
 
 def init_app(app) -> None:
-    """Register the validator's pages and API."""
+    """Register the validator's pages and API, and how many validations may run and wait at once."""
+    config = app.config
+    app.extensions["ptce.validations"] = Admission(
+        default_slots(config["VALIDATION_CONCURRENCY"]),
+        int(config["VALIDATION_QUEUE"]),
+        float(config["VALIDATION_QUEUE_TIMEOUT"]),
+    )
     app.register_blueprint(bp)

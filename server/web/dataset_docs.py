@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import shutil
+import tempfile
 import threading
+import weakref
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -38,12 +42,18 @@ def dump_media_type(name: str) -> str | None:
 
 
 class DumpCache:
-    """Dumps of the data graphs, serialised on first request and kept in memory (the data are read-only)."""
+    """Dumps of the data graphs, serialised on first request into files on disk (the data are read-only).
+
+    The files are streamed to clients through ``wsgi.file_wrapper``: no thread waits on a slow reader and
+    no dump is held in memory. Their folder is removed with the cache.
+    """
 
     def __init__(self, store: QueryableStore):
         self.store = store
-        self._files: dict[str, bytes] = {}
+        self._files: dict[str, Path] = {}
         self._lock = threading.Lock()
+        self._folder = Path(tempfile.mkdtemp(prefix="ptce-dumps-"))
+        weakref.finalize(self, shutil.rmtree, self._folder, True)
 
     def _quads(self) -> list[ox.Quad]:
         graphs = " ".join(f"<{s.graph}>" for s in self.store.sources if s.kind == "data")
@@ -59,15 +69,22 @@ class DumpCache:
         triples = sorted({quad.triple for quad in quads}, key=str)
         return ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
 
-    def get(self, name: str) -> bytes:
-        """Return the bytes of a dump (``name`` must satisfy :func:`dump_media_type`)."""
+    def path(self, name: str) -> Path:
+        """Return the file of a dump, written the first time (``name`` as :func:`dump_media_type` allows)."""
         with self._lock:
             if name not in self._files:
                 if name.endswith(".gz"):
-                    self._files[name] = gzip.compress(self._serialise(name[:-3]), mtime=0)
+                    body = gzip.compress(self._serialise(name[:-3]), mtime=0)
                 else:
-                    self._files[name] = self._serialise(name)
+                    body = self._serialise(name)
+                path = self._folder / name
+                path.write_bytes(body)
+                self._files[name] = path
             return self._files[name]
+
+    def get(self, name: str) -> bytes:
+        """Return the bytes of a dump (``name`` must satisfy :func:`dump_media_type`)."""
+        return self.path(name).read_bytes()
 
 
 def _add_distributions(graph: Graph, dataset: URIRef, base: str) -> None:

@@ -126,6 +126,7 @@ def serve(document: Document, fixed: str | None = None) -> Response:
     response.headers["Link"] = alternates(document.path)
     if key == "html":
         response.content_language.add(lang)
+        response.vary.add("Accept-Language")  # also for /doc/x.html: the language is still negotiated
     if not fixed:
         response.headers["Content-Location"] = f"{document.path}.{key}"
         response.vary.update(("Accept", "Accept-Language"))
@@ -140,6 +141,7 @@ def not_found(iri: str, fixed: str | None = None) -> Response:
     if key == "html":
         lang = choose_language(request)
         response = Response(context.page("error.html", lang, None, iri=iri, status=404), mimetype="text/html")
+        response.vary.add("Accept-Language")
     else:
         body = serialize_graph(new_graph(), key)
         if key in ("ttl", "nt"):

@@ -9,6 +9,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
 from werkzeug.http import is_resource_modified
 from werkzeug.urls import iri_to_uri, uri_to_iri
+from werkzeug.wsgi import wrap_file
 
 from server.dataset import get_store
 from server.web import rendering as context
@@ -151,7 +152,7 @@ def named_graph_document(_name: str):
 
 @bp.get("/dumps/<name>")
 def dump(name: str):
-    """A dump of the whole dataset (generated on first request, then served from memory)."""
+    """A dump of the whole dataset (written to disk on first request, then streamed from the file)."""
     media_type = dump_media_type(name)
     if media_type is None:
         return not_found(f"{base_iri()}dumps/{iri_to_uri(name)}")
@@ -159,7 +160,10 @@ def dump(name: str):
     if not is_resource_modified(request.environ, etag=tag, last_modified=state().last_modified):
         response = Response(status=304)
     else:
-        response = Response(state().dumps.get(name), mimetype=media_type)
+        path = state().dumps.path(name)
+        stream = wrap_file(request.environ, path.open("rb"))  # the server streams it from disk
+        response = Response(stream, mimetype=media_type, direct_passthrough=True)
+        response.content_length = path.stat().st_size
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.set_etag(tag)
     response.last_modified = state().last_modified

@@ -1,0 +1,55 @@
+"""Admission control for expensive work: a few at once, a short queue, then a refusal (503 + Retry-After)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+def default_slots(configured: int | None) -> int:
+    """The configured number of slots, or half the cores (at least 1)."""
+    return int(configured) if configured else max(1, (os.cpu_count() or 2) // 2)
+
+
+class Admission:
+    """At most ``slots`` holders at once; at most ``queue`` more wait, each at most ``wait`` seconds."""
+
+    def __init__(self, slots: int, queue: int, wait: float):
+        self.slots, self.queue, self.wait = slots, queue, wait
+        self._free = threading.BoundedSemaphore(slots)
+        self._lock = threading.Lock()
+        self.waiting = 0
+
+    def enter(self) -> bool:
+        """Take a slot (waiting in the queue if there is room); False when refused."""
+        if self._free.acquire(blocking=False):
+            return True
+        with self._lock:
+            if self.waiting >= self.queue:
+                return False
+            self.waiting += 1
+        try:
+            return self._free.acquire(timeout=self.wait)
+        finally:
+            with self._lock:
+                self.waiting -= 1
+
+    def leave(self) -> None:
+        """Give the slot back."""
+        self._free.release()
+
+    @contextmanager
+    def admitted(self) -> Iterator[bool]:
+        """``with admission.admitted() as ok:``; the slot (if ``ok``) is given back at the end."""
+        entered = self.enter()
+        try:
+            yield entered
+        finally:
+            if entered:
+                self.leave()
+
+    def retry_after(self, seconds_per_job: float) -> int:
+        """A ``Retry-After`` value (seconds): the time the queue ahead may take, at least 1."""
+        return max(1, int(seconds_per_job * (self.waiting + 1) / self.slots))
