@@ -4,6 +4,7 @@ from __future__ import annotations
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
+LANGUAGE_COOKIE = "lang"  # set when a page is asked for with ?lang=, so the choice persists
 
 
 def supported(lang: str | None) -> str:
@@ -16,8 +17,11 @@ def supported(lang: str | None) -> str:
 
 
 def choose_language(request, form: bool = False) -> str:
-    """Return the request's language: ``lang`` (the form's first if ``form``), Accept-Language, else fr."""
+    """Return the request's language: ``lang`` (the form's first if ``form``), the language cookie,
+    Accept-Language, else fr."""
     asked = (request.form.get("lang") if form else None) or request.args.get("lang") or ""
     if asked.lower() in LANGUAGES:
         return asked.lower()
+    if request.cookies.get(LANGUAGE_COOKIE) in LANGUAGES:  # the choice made on an earlier page
+        return request.cookies[LANGUAGE_COOKIE]
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)

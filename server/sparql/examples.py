@@ -15,6 +15,7 @@ class Example:
     id: str
     title: str
     body: str  # the query without its PREFIX lines
+    title_fr: str = ""  # the question in French (the query page shows it on French pages)
 
     @property
     def query(self) -> str:
@@ -28,29 +29,31 @@ def with_prefixes(body: str) -> str:
     return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in used) + body.strip() + "\n"
 
 
-_POLE_PLACE = """?pole a ptce:Pole ; rdfs:label ?name ; schema:location ?place .
-  FILTER(LANG(?name) = "fr")"""
-
 EXAMPLES: tuple[Example, ...] = (
     Example(
         "poles-by-region",
         "How many poles are there in each region?",
-        f"""
-SELECT ?region ?regionName (COUNT(DISTINCT ?pole) AS ?poles) WHERE {{
-  {_POLE_PLACE}
-  ?region a igeo:Region ; rdfs:label ?regionName ; igeo:subdivisionDirecte+ ?place .
-}} GROUP BY ?region ?regionName ORDER BY DESC(?poles) ?regionName""",
+        """
+SELECT ?region ?regionName (COUNT(DISTINCT ?pole) AS ?poles) WHERE {
+  ?pole a ptce:Pole ; schema:location|dcterms:spatial ?place .
+  ?region a igeo:Region ; rdfs:label ?regionName ; igeo:subdivisionDirecte* ?place .
+  FILTER(LANG(?regionName) = "fr")
+} GROUP BY ?region ?regionName ORDER BY DESC(?poles) ?regionName""",
+        "Combien de pôles compte chaque région ?",
     ),
     Example(
         "poles-by-departement",
         "Which poles are in each département?",
-        f"""
-SELECT ?departement ?departementName (GROUP_CONCAT(?name; separator=" | ") AS ?poleNames)
-       (COUNT(?pole) AS ?poles)
-WHERE {{
-  {_POLE_PLACE}
-  ?departement a igeo:Departement ; rdfs:label ?departementName ; igeo:subdivisionDirecte+ ?place .
-}} GROUP BY ?departement ?departementName ORDER BY DESC(?poles) ?departementName""",
+        """
+SELECT ?departement ?departementName (GROUP_CONCAT(DISTINCT ?name; separator=" | ") AS ?poleNames)
+       (COUNT(DISTINCT ?pole) AS ?poles)
+WHERE {
+  ?pole a ptce:Pole ; rdfs:label ?name ; schema:location|dcterms:spatial ?place .
+  FILTER(LANG(?name) = "fr")
+  ?departement a igeo:Departement ; rdfs:label ?departementName ; igeo:subdivisionDirecte* ?place .
+  FILTER(LANG(?departementName) = "fr")
+} GROUP BY ?departement ?departementName ORDER BY DESC(?poles) ?departementName""",
+        "Quels pôles compte chaque département ?",
     ),
     Example(
         "pole-members",
@@ -65,6 +68,7 @@ SELECT ?poleName ?memberName ?roleName ?categoryName WHERE {
              FILTER(LANG(?categoryName) = "en") }
   FILTER(LANG(?poleName) = "fr")
 } ORDER BY ?poleName ?memberName""",
+        "Qui sont les membres de chaque pôle, avec leur rôle et leur catégorie ?",
     ),
     Example(
         "members-by-category",
@@ -75,6 +79,7 @@ SELECT ?category ?label (COUNT(DISTINCT ?member) AS ?actors) WHERE {
   ?member a ?category .
   ?category rdfs:subClassOf+ ptce:Actor ; rdfs:label ?label FILTER(LANG(?label) = "en")
 } GROUP BY ?category ?label ORDER BY DESC(?actors)""",
+        "Combien d'acteurs de chaque catégorie (loi 2014-856, art. 9) participent aux pôles ?",
     ),
     Example(
         "shared-members",
@@ -88,15 +93,17 @@ WHERE {
   ?collaboration rdfs:label ?collaborationName FILTER(LANG(?collaborationName) = "fr")
 } GROUP BY ?member ?memberName HAVING (COUNT(DISTINCT ?collaboration) > 1)
 ORDER BY DESC(?collaborations) ?memberName""",
+        "Quelles organisations participent à plusieurs pôles ou démarches ?",
     ),
-    Example(
+    Example(  # the characteristics are the project's reading (graph classification), hence the title
         "poles-by-characteristic",
-        "How many poles show each of the four PTCE characteristics?",
+        "How many poles show each of the four PTCE characteristics (editorial reading)?",
         """
 SELECT ?characteristic ?label (COUNT(DISTINCT ?pole) AS ?poles) WHERE {
   ?pole a ptce:Pole ; ptce:characteristic ?characteristic .
   ?characteristic skos:prefLabel ?label FILTER(LANG(?label) = "en")
 } GROUP BY ?characteristic ?label ORDER BY DESC(?poles)""",
+        "Combien de pôles présentent chacune des quatre caractéristiques des PTCE (lecture éditoriale) ?",
     ),
     Example(
         "poles-by-sector",
@@ -106,6 +113,7 @@ SELECT ?sector ?label (COUNT(DISTINCT ?pole) AS ?poles) WHERE {
   ?pole a ptce:Pole ; ptce:sector ?sector .
   ?sector skos:prefLabel ?label FILTER(LANG(?label) = "en")
 } GROUP BY ?sector ?label ORDER BY DESC(?poles) ?label""",
+        "Dans quels secteurs les pôles sont-ils actifs ?",
     ),
     Example(
         "timeline",
@@ -121,6 +129,7 @@ SELECT ?date ?kind ?thing ?label WHERE {
   }
   ?thing rdfs:label ?label FILTER(LANG(?label) = "fr")
 } ORDER BY STR(?date) ?label""",
+        "Chronologie : appels à projets, lois et événements, par date",
     ),
     Example(
         "calls-and-laureates",
@@ -136,15 +145,18 @@ WHERE {
   OPTIONAL { ?call ptce:laureateCount ?laureates }
   OPTIONAL { ?call ptce:laureate ?pole }
 } GROUP BY ?call ?label ?year ?budget ?applications ?laureates ORDER BY ?year""",
+        "Qu'a financé chaque appel national : budget, candidatures, lauréats ?",
     ),
     Example(
         "map",
         "Where are the poles? (coordinates of their commune, for a map)",
-        f"""
-SELECT ?pole ?name ?communeName ?lat ?long WHERE {{
-  {_POLE_PLACE}
+        """
+SELECT ?pole ?name ?communeName ?lat ?long WHERE {
+  ?pole a ptce:Pole ; rdfs:label ?name ; schema:location ?place .
+  FILTER(LANG(?name) = "fr")
   ?place rdfs:label ?communeName ; geo:lat ?lat ; geo:long ?long .
-}} ORDER BY ?name""",
+} ORDER BY ?name""",
+        "Où sont les pôles ? (coordonnées de leur commune, pour une carte)",
     ),
     Example(
         "provenance",
@@ -157,6 +169,7 @@ WHERE {
   GRAPH ?graph { ?pole ?p ?o }
   OPTIONAL { ?pole dcterms:source ?source }
 } GROUP BY ?pole ?name ?graph ORDER BY ?name ?graph""",
+        "D'où vient chaque fait sur un pôle (graphe nommé et source citée) ?",
     ),
     Example(
         "dashboard",
@@ -170,6 +183,8 @@ WHERE {
   { ?pole a ptce:Pole } UNION { ?organisation a org:Organization } UNION { ?membership a org:Membership }
   UNION { ?commune a igeo:Commune } UNION { ?call a ptce:CallForProjects } UNION { ?s dcterms:source ?source }
 }""",
+        "Tableau de bord : combien de pôles, d'organisations, d'adhésions, de communes, d'appels "
+        "et de sources ?",
     ),
     Example(
         "networks",
@@ -182,6 +197,7 @@ SELECT ?network ?name ?organisation ?roleName WHERE {
     OPTIONAL { ?membership org:role/skos:prefLabel ?roleName FILTER(LANG(?roleName) = "en") }
   }
 } ORDER BY ?name""",
+        "Quels réseaux nationaux soutiennent la démarche PTCE, et avec quels rôles ?",
     ),
     Example(
         "laureates-by-call",
@@ -197,6 +213,7 @@ WHERE {
   OPTIONAL { ?call ptce:laureateCount ?announced }
   OPTIONAL { ?award schema:amount ?amount }
 } GROUP BY ?year ?callName ORDER BY ?year ?callName""",
+        "Quels pôles ont remporté chaque appel national, et pour quel montant (quand il est connu) ?",
     ),
     Example(
         "legal-forms",
@@ -205,6 +222,7 @@ WHERE {
 SELECT ?legalForm (COUNT(DISTINCT ?pole) AS ?poles) WHERE {
   ?pole a ptce:Pole ; ptce:legalForm/skos:prefLabel ?legalForm FILTER(LANG(?legalForm) = "en")
 } GROUP BY ?legalForm ORDER BY DESC(?poles) ?legalForm""",
+        "Combien de pôles ont chaque forme juridique (association, SCIC…) ?",
     ),
     Example(
         "pole-count-growth",
@@ -218,6 +236,7 @@ WHERE {
   FILTER(LANG(?description) = "fr")
   OPTIONAL { ?figure ptce:conflictsWith ?other }
 } GROUP BY ?date ?count ?description ORDER BY ?date ?count""",
+        "Comment le nombre de PTCE a-t-il évolué, selon quelle source (et quels chiffres sont discutés) ?",
     ),
     Example(
         "poles-by-epci",
@@ -228,12 +247,14 @@ SELECT ?epci ?epciName ?siren (COUNT(DISTINCT ?pole) AS ?poles) WHERE {
   { ?epci dcterms:hasPart ?place } UNION { ?epci dcterms:hasPart/igeo:subdivisionDirecte ?place }
   ?epci a igeo:Intercommunalite ; rdfs:label ?epciName ; ptce:siren ?siren .
 } GROUP BY ?epci ?epciName ?siren ORDER BY DESC(?poles) ?epciName""",
+        "Combien de pôles compte chaque intercommunalité (EPCI) ?",
     ),
     Example(
         "named-graphs",
         "Which named graphs make up the dataset, and how big is each?",
         """
 SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph""",
+        "Quels graphes nommés composent le jeu de données, et quelle est leur taille ?",
     ),
     Example(
         "pole-graph",
@@ -247,6 +268,7 @@ CONSTRUCT {
   OPTIONAL { ?pole schema:location ?place . ?place rdfs:label ?placeName }
   OPTIONAL { ?pole org:hasMembership/org:member ?member }
 }""",
+        "Les pôles, leurs communes et leurs membres sous forme de graphe (CONSTRUCT, en Turtle ou JSON-LD)",
     ),
 )
 

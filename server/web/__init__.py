@@ -13,6 +13,20 @@ def backend_failed(error: BackendError) -> Response:
     return Response(f"{status} {error.message}\n", status, mimetype="text/plain")
 
 
+def remember_language(response: Response) -> Response:
+    """Keep the language asked for with ``?lang=`` in a cookie, so the next pages use it too."""
+    from flask import request
+
+    from server.languages import LANGUAGE_COOKIE, LANGUAGES
+
+    asked = request.args.get("lang", "").lower()
+    if asked in LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != asked:
+        response.set_cookie(LANGUAGE_COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    if response.mimetype == "text/html":
+        response.vary.add("Cookie")
+    return response
+
+
 def init_app(app) -> None:
     """Compute the pages' state and register the home page, the published documents and the IRI routes."""
     from server.web import home, published, rendering, resources
@@ -21,6 +35,7 @@ def init_app(app) -> None:
     app.extensions["ptce-pages"] = PagesState(app)
     rendering.register(app)
     app.register_error_handler(BackendError, backend_failed)
+    app.after_request(remember_language)
     home.init_app(app)
     app.register_blueprint(published.bp)
     resources.init_app(app)  # last: it answers every other path under the base IRI

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH
 
 from server.dataset import get_store
-from server.languages import LANGUAGES
+from server.languages import LANGUAGES, choose_language
 from server.web.describe import (
     examples,
     incoming_counts,
@@ -22,7 +22,7 @@ from server.web.negotiation import FORMATS
 from server.web.profile import ProfileBuilder
 from server.web.ui_text import UI
 from server.web.view_models import Linker, Value, ViewBuilder, json_for_script, map_json
-from server.web.wording import typography
+from server.web.wording import number, typography
 
 #: Page types whose profile already lists their members and poles.
 PROFILED = ("pole", "organisation", "territory", "call", "concept")
@@ -34,6 +34,8 @@ def register(app) -> None:
     app.jinja_env.globals["UI"] = {
         lang: {k: typography(v, lang) for k, v in text.items()} for lang, text in UI.items()
     }
+    app.jinja_env.globals["page_lang"] = lambda: choose_language(request)
+    app.jinja_env.filters["num"] = lambda value, lang, digits=4: number(round(float(value), digits), lang)
     app.jinja_env.filters["local_href"] = lambda iri: Linker(app.config["BASE_IRI"]).href(str(iri)) or "#"
 
 

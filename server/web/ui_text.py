@@ -52,6 +52,8 @@ UI: dict[str, dict[str, str]] = {
         "editorial_link": "Voir toutes les lectures éditoriales (graphe « classification »).",
         "editorial_mark": "lecture éditoriale, explication",
         "colon": " :",
+        "skip": "Aller au contenu",
+        "site_nav": "Navigation du site",
     },
     "en": {
         "home": "Home",
@@ -101,5 +103,7 @@ UI: dict[str, dict[str, str]] = {
         "editorial_link": "See every editorial reading (the “classification” graph).",
         "editorial_mark": "editorial reading, explained",
         "colon": ":",
+        "skip": "Skip to content",
+        "site_nav": "Site navigation",
     },
 }

@@ -26,8 +26,8 @@ CHECKS = {
         sum(int(r["poles"]) for r in rows)
         == count(
             store,
-            "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?p a ptce:Pole ; schema:location ?c . "
-            "?r a igeo:Region ; igeo:subdivisionDirecte+ ?c }",
+            "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?p a ptce:Pole ; schema:location|dcterms:spatial ?c . "
+            "?r a igeo:Region ; igeo:subdivisionDirecte* ?c }",
         )
     ),
     "poles-by-departement": lambda rows, _: all(
