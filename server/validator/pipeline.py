@@ -95,7 +95,7 @@ def analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str) -> R
     wrong_codes = communes.unknown_communes(graph, judge.live_graph, linemap, judge.base_iri, lang)
     links = live_checks.dangling_links(graph, judge.live_graph, linemap, judge.base_iri, lang, places)
     problems = check_vocabulary(graph, linemap, judge.vocabulary, lang) + wrong_codes
-    problems += shape_problems(graph, linemap, judge, lang, context=places)
+    problems += shape_problems(graph, linemap, without_replaced_values(judge, graph), lang, context=places)
     problems += [p for p in links if p.value not in {w.value for w in wrong_codes}]  # said once
     problems += live_checks.likely_duplicates(graph, judge.live_graph, linemap, lang)
     unique = {
@@ -106,6 +106,34 @@ def analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str) -> R
     summary = live_checks.summarise(graph, judge.live_graph, judge.shapes, linemap, lang)
     status = DOES_NOT_CONFORM if any(p.severity == "Violation" for p in problems) else CONFORMS
     return Report(status, lang, tuple(problems), summary)
+
+
+def replaced_values(judge: Judge, graph: Graph) -> list[tuple]:
+    """Live statements the contribution replaces: the old value of a single-valued property (sh:maxCount 1)
+    that the file gives a new value (accepting the file removes the old statement)."""
+    single = live_checks.single_valued_properties(judge.shapes)
+    replaced = []
+    for subject, predicate, _ in graph:
+        if predicate in single:
+            replaced += [
+                (subject, predicate, old)
+                for old in judge.live_graph.objects(subject, predicate)
+                if (subject, predicate, old) not in graph
+            ]
+    return replaced
+
+
+def without_replaced_values(judge: Judge, graph: Graph) -> Judge:
+    """The judge, with a live graph that no longer holds the values the contribution replaces."""
+    replaced = replaced_values(judge, graph)
+    if not replaced:
+        return judge
+    live = Graph()
+    for triple in judge.live_graph:
+        live.add(triple)
+    for triple in replaced:
+        live.remove(triple)
+    return replace(judge, live_graph=live)
 
 
 def causes_first(problems: list[Problem]) -> list[Problem]:

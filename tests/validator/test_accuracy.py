@@ -115,3 +115,13 @@ def test_french_html_and_cli_reports_have_no_english_words(client, runner, tmp_p
     result = runner.invoke(ptce, ["validate", "--lang", "fr", str(path)])
     assert ": avertissement: schema:foundingdate n'existe pas" in result.output
     assert "(0 violation, 1 avertissement)" in result.output and "warning" not in result.output
+
+
+def test_a_changed_single_value_replaces_the_old_one_instead_of_breaking_max_count(judge):
+    body = (
+        Path(__file__).parent.parent / "cases" / "contributions" / "change-dijon-latitude.ttl"
+    ).read_bytes()
+    report = validate_with_judge(body, judge, lang="en", isolate=False)
+    assert report.status == "conforms", report.problems
+    (changed,) = report.summary.changed_values
+    assert "47.33187" in changed.old and "47.3222" in changed.new
