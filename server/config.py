@@ -41,9 +41,13 @@ TURTLE_MAX_NUMBER_LENGTH = 100
 PAGE_LIST_LIMIT = 200
 #: Maps draw at most this many points.
 MAP_POINT_LIMIT = 1000
-#: Map tiles (the map still shows points and links when tiles cannot be reached).
-TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+#: Map tiles, off by default: maps draw France's outline (overseas départements included) from the
+#: world-atlas npm package, served locally, so a page makes no third-party request.
+#: Set a tile server to draw tiles under it, e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png".
+TILE_URL = ""
+TILE_ATTRIBUTION = ""
+#: The npm file (under static/node_modules) whose "France" feature (ISO 3166 code 250) the maps outline.
+MAP_OUTLINE_FILE = "world-atlas/countries-50m.json"
 #: External SPARQL 1.1 engine (None keeps the embedded Oxigraph store). See docs/operator-guide.md.
 SPARQL_BACKEND_URL = None  # query endpoint, e.g. http://127.0.0.1:8890/sparql
 SPARQL_BACKEND_GRAPH_STORE_URL = None  # Graph Store Protocol endpoint used by `ptce load`
@@ -81,3 +85,23 @@ VALIDATION_QUEUE = 4
 VALIDATION_QUEUE_TIMEOUT = 10.0
 #: Where `ptce serve` remembers that a dataset (by the hash of its files) conforms to the shapes.
 CACHE_DIR = str(Path.home() / ".cache" / "ptce-graph")
+#: Contributions inbox (an SQLite file); None keeps it in the app's instance folder
+#: (instance/contributions.sqlite3).
+CONTRIBUTIONS_DB = None
+#: Submissions accepted per client address (Flask-Limiter syntax), and the caps on what waits for the
+#: curators: number of pending contributions (then 429) and their total bytes (then 507).
+CONTRIBUTIONS_RATE_LIMIT = "10 per hour"
+CONTRIBUTIONS_MAX_PENDING = 500
+CONTRIBUTIONS_MAX_PENDING_BYTES = 100 * 1024 * 1024
+#: Curators: {name: hash of their token} (`ptce contributions hash-token` makes one; tokens are never stored).
+#: With none, there is no curator route at all (curate with `ptce contributions`).
+CURATORS: dict[str, str] = {}
+#: Signs curator sessions and CSRF tokens; required when CURATORS is set (PTCE_SECRET_KEY).
+SECRET_KEY = None
+SESSION_COOKIE_SAMESITE = "Strict"
+#: Pages a contribution would create or change that its preview renders, at most.
+PREVIEW_PAGE_LIMIT = 5
+#: `ptce serve --watch`: how often the dataset's files are checked for changes (seconds).
+WATCH_INTERVAL = 2.0
+#: Flask-Limiter's counters (per server process; see docs/operator-guide.md for a shared store).
+RATELIMIT_STORAGE_URI = "memory://"

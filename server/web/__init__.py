@@ -29,7 +29,7 @@ def remember_language(response: Response) -> Response:
 
 def init_app(app) -> None:
     """Compute the pages' state and register the home page, the published documents and the IRI routes."""
-    from server.web import home, published, rendering, resources
+    from server.web import exports, home, published, reconcile, rendering, resources
     from server.web.documents import PagesState
 
     app.extensions["ptce-pages"] = PagesState(app)
@@ -37,5 +37,7 @@ def init_app(app) -> None:
     app.register_error_handler(BackendError, backend_failed)
     app.after_request(remember_language)
     home.init_app(app)
+    exports.init_app(app)
+    reconcile.init_app(app)
     app.register_blueprint(published.bp)
     resources.init_app(app)  # last: it answers every other path under the base IRI

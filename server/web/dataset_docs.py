@@ -103,6 +103,26 @@ def _add_distributions(graph: Graph, dataset: URIRef, base: str) -> None:
                 graph.add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
 
 
+#: The poles in formats people use beyond RDF: file name -> (media type, French and English titles).
+TABLES = {
+    "poles.geojson": ("application/geo+json", "Les pôles localisés (GeoJSON)", "The located poles (GeoJSON)"),
+    "poles.csv": ("text/csv", "Les pôles (CSV)", "The poles (CSV)"),
+}
+
+
+def _add_tables(graph: Graph, dataset: URIRef, base: str) -> None:
+    """Add the GeoJSON and CSV files of the poles as distributions (a subset of the data, not dumps)."""
+    for name, (media_type, title_fr, title_en) in TABLES.items():
+        dist = URIRef(f"{base}{name}")
+        graph.add((dataset, DCAT.distribution, dist))
+        graph.add((dist, RDF.type, DCAT.Distribution))
+        graph.add((dist, DCAT.downloadURL, dist))
+        graph.add((dist, DCAT.mediaType, URIRef(IANA + media_type)))
+        graph.add((dist, DCTERMS.title, Literal(title_fr, lang="fr")))
+        graph.add((dist, DCTERMS.title, Literal(title_en, lang="en")))
+        graph.add((dist, DCTERMS.license, LICENSE))
+
+
 def _add_service(graph: Graph, dataset: URIRef, base: str) -> None:
     endpoint = URIRef(f"{base}sparql")
     graph.add((dataset, VOID.sparqlEndpoint, endpoint))
@@ -184,6 +204,7 @@ def dataset_description(store: QueryableStore, base: str, ontology_iri: str) -> 
         graph.add((dataset, DCTERMS.source, row["src"]))
     _add_statistics(graph, store, dataset)
     _add_distributions(graph, dataset, base)
+    _add_tables(graph, dataset, base)
     _add_service(graph, dataset, base)
     labels = labels_of(store, graph.objects(dataset, VOID.exampleResource), "fr")
     for iri, label in labels.items():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask import Blueprint, current_app, request
 
 from server.dataset import get_store
@@ -11,6 +9,7 @@ from server.dataset.base import QueryableStore
 from server.languages import choose_language
 from server.web import rendering as context
 from server.web.describe import coordinates, labels_of
+from server.web.search import fold
 from server.web.view_models import Linker, map_json
 
 bp = Blueprint("home", __name__)
@@ -31,16 +30,6 @@ POLES = """SELECT ?pole (SAMPLE(?t) AS ?town) (SAMPLE(?r) AS ?region) WHERE {
   OPTIONAL { ?pole schema:location|dcterms:spatial ?place .
              ?r a igeo:Region ; igeo:subdivisionDirecte* ?place }
 } GROUP BY ?pole"""
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents, for forgiving search.
-
-    >>> fold("Île-de-France Côte")
-    'ile-de-france cote'
-    """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def dataset_counts(store: QueryableStore) -> dict[str, int]:
@@ -89,6 +78,8 @@ def index():
         query=query,
         points=points,
         map_data=map_json(points, Linker(store.base_iri)),
+        located=[p for p in poles if p["lat"] is not None],
+        unlocated=[p for p in poles if p["lat"] is None],
     )
     response = context.make_html_response(html, lang)
     return response

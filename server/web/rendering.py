@@ -32,7 +32,8 @@ PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProper
 def register(app) -> None:
     """Give templates the interface text and the ``local_href`` filter."""
     app.jinja_env.globals["UI"] = {
-        lang: {k: typography(v, lang) for k, v in text.items()} for lang, text in UI.items()
+        lang: {k: typography(v, lang) if isinstance(v, str) else v for k, v in text.items()}
+        for lang, text in UI.items()
     }
     app.jinja_env.globals["page_lang"] = lambda: choose_language(request)
     app.jinja_env.filters["num"] = lambda value, lang, digits=4: number(round(float(value), digits), lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -146,9 +147,13 @@ def test_home_page_counts_lists_and_maps_poles(pages_client):
         assert link in hrefs
     assert "/id/region/27" in hrefs  # the pole's region, found through the commune
     assert {"map", "pole-table", "map-data"} <= parsed.ids()
-    filtered = page(pages_client, "/?q=cafe")
-    poles = [h for h in filtered.hrefs() if h.startswith("/id/pole/")]
-    assert set(poles) == {"/id/pole/caf%C3%A9-solidaire"}
+    html = pages_client.get("/?q=cafe").get_data(as_text=True)
+    table = html.split('id="pole-table"', 1)[1].split("</table>", 1)[0]
+    poles = set(re.findall(r'href="(/id/pole/[^"]+)"', table))
+    assert poles == {"/id/pole/caf%C3%A9-solidaire"}
+    assert "1 pôles sur" not in html and "pôles sur" in html  # the located count covers every pole
+    nothing = pages_client.get("/?q=zzzz").get_data(as_text=True)
+    assert "Aucun pôle ne correspond à « zzzz »." in nothing
 
 
 def test_unknown_resource_page_is_a_404_in_html(pages_client):
