@@ -82,17 +82,20 @@ def _normal(label: Literal) -> str:
 
 
 def likely_duplicates(contribution: Graph, live: Graph, linemap: LineMap, lang: str) -> list[Problem]:
-    """Warn about new resources with the same name and town as an existing resource with another IRI."""
-    index: dict[tuple[str, object], set] = {}
-    for existing, town in live.subject_objects(SCHEMA.location):
-        for label in live.objects(existing, RDFS.label):
-            index.setdefault((_normal(label), town), set()).add(existing)
+    """Warn about new resources with the same name and town as an existing resource with another IRI.
+
+    Only the resources of the towns the file names are read, so the cost does not grow with the dataset.
+    """
     problems = []
     for subject, town in contribution.subject_objects(SCHEMA.location):
         if (subject, None, None) in live:
             continue
+        neighbours: dict[str, set] = {}
+        for existing in live.subjects(SCHEMA.location, town):
+            for existing_label in live.objects(existing, RDFS.label):
+                neighbours.setdefault(_normal(existing_label), set()).add(existing)
         for label in contribution.objects(subject, RDFS.label):
-            for existing in sorted(index.get((_normal(label), town), set()) - {subject}):
+            for existing in sorted(neighbours.get(_normal(label), set()) - {subject}):
                 line, column = linemap.node(subject) or (None, None)
                 values = {
                     "focus": curie_or_iri(str(subject), ""),
