@@ -8,6 +8,9 @@ added here by subclassing its documented server and channel classes:
   so a client sending one byte a minute would keep its connection for ever;
 - a deadline for sending: a client that stops reading is disconnected when no byte could be sent to it for
   ``HTTP_SEND_TIMEOUT`` seconds, which also frees a thread waiting on its full output buffer;
+- no pipelining: requests pipelined behind the first one are dropped and the connection closed after its
+  answer, since waitress holds a thread while a pipelining client does not read (big answers and dumps are
+  files handed over through ``wsgi.file_wrapper``, so no thread waits for the first answer to be read);
 - a graceful stop on SIGTERM: stop accepting, let in-flight requests finish within ``SHUTDOWN_GRACE``, then
   stop the SPARQL workers and the validation children.
 """
@@ -29,17 +32,30 @@ log = logging.getLogger(__name__)
 
 
 class DeadlineChannel(HTTPChannel):
-    """A waitress channel that remembers when the request it is receiving started."""
+    """A waitress channel that times the request it receives and answers one pipelined request at a time."""
 
     request_started: float | None = None
 
     def received(self, data):
-        """Note when a new request starts, then parse as waitress does."""
+        """Note when a new request starts, parse as waitress does, then refuse pipelining (see below)."""
         if self.request is None and data:
             self.request_started = time.monotonic()
         result = super().received(data)
         if self.request is None:
             self.request_started = None
+        with self.requests_lock:
+            if len(self.requests) > 1:
+                # waitress makes the thread that finished one pipelined request wait until the client has
+                # read its answer before it starts the next one: a client that pipelines and never reads
+                # holds a thread. So the first request is answered with "Connection: close" and the rest
+                # dropped (RFC 9112, 9.3.2: a pipelining client retries on a new connection).
+                for extra in self.requests[1:]:
+                    extra.close()
+                del self.requests[1:]
+                self.requests[0].headers["CONNECTION"] = "close"
+                if self.request is not None:
+                    self.request.close()
+                    self.request, self.request_started = None, None
         return result
 
 
