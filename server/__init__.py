@@ -24,10 +24,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["BASE_IRI"].endswith(("/", "#")):
         raise ValueError(f"BASE_IRI must end with '/' or '#': {app.config['BASE_IRI']!r}")
 
-    from server import dataset, sparql, validator, web
+    from server import contributions, dataset, sparql, validator, web
 
+    contributions.recover(app)  # an accept a crash interrupted is finished before the dataset is read
     dataset.init_app(app)
     sparql.init_app(app)
     validator.init_app(app)
+    contributions.init_app(app)
     web.init_app(app)  # last: its catch-all answers every other path under the base IRI
     return app

@@ -55,6 +55,9 @@ def main() -> None:
     help="Serve data that violates the shapes (with a warning) instead of refusing to start.",
 )
 @click.option("--dev", is_flag=True, help="Use Werkzeug's development server (with its debugger) instead.")
+@click.option(
+    "--watch", is_flag=True, help="Reload the dataset when its files change (it also reloads on SIGHUP)."
+)
 def serve(
     host: str,
     port: int,
@@ -64,6 +67,7 @@ def serve(
     threads: int | None,
     allow_invalid_data: bool,
     dev: bool,
+    watch: bool,
 ):
     """Serve the pages, the SPARQL endpoint and the validator.
 
@@ -111,6 +115,11 @@ def serve(
     # The workers' fork server starts now, while this process has a single thread (server/sparql/pool.py);
     # then a threaded HTTP server serves the pages, and no query can stall it, whatever the WSGI server.
     sparql.start_workers(app)
+    from server.contributions import live
+
+    live.install_reload_signal(app)  # accepted contributions and hand edits go live without a restart
+    if watch:
+        live.watch(app)
     if dev:
         from werkzeug.serving import run_simple
 
@@ -179,3 +188,8 @@ def load(
 from server.validator.cli import validate  # noqa: E402 - registered after the group is defined
 
 main.add_command(validate)
+
+from server.contributions.cli import contributions, submit  # noqa: E402 - registered after the group
+
+main.add_command(contributions)
+main.add_command(submit)

@@ -83,3 +83,12 @@ def test_the_dataset_package_never_imports_upward():
 def test_shared_modules_import_only_each_other():
     for module in SHARED:
         assert GRAPH[module] <= set(SHARED) | {"server.sandbox"}, f"{module} imports {sorted(GRAPH[module])}"
+
+
+@pytest.mark.parametrize("feature", FEATURES)
+def test_feature_packages_never_import_the_contributions_package(feature):
+    # server.contributions builds on sparql, web and validator; none of them may depend on it
+    for module, targets in GRAPH.items():
+        if package_of(module) == feature:
+            found = {t for t in targets if package_of(t) == "server.contributions"}
+            assert not found, f"{module} imports {sorted(found)}"

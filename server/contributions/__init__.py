@@ -1,6 +1,38 @@
 """Contributions: the contributor kit, the inbox (submission), curation, and accepted files in data/.
 
-May import server.dataset, server.validator and server.web; nothing imports it but the app factory and CLI.
+May import server.dataset, server.validator and server.web; only the app factory and the CLI import it.
 """
 
 from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+
+def recover(app) -> None:
+    """Before the dataset is read: finish (or undo) any accept or revert a crash interrupted."""
+    from server.contributions.inbox import Inbox
+    from server.contributions.submission import inbox_path
+    from server.contributions.writer import recover as finish
+
+    path = inbox_path(app)
+    if not Path(path).is_file():
+        return
+    for number, action, outcome in finish(Inbox(path)):
+        logger.warning("contribution %s: interrupted %s %s on start", number, action, outcome)
+
+
+def init_app(app) -> None:
+    """Register the kit and submission routes, and the curator routes when curators are configured."""
+    from server.contributions import submission
+
+    submission.limiter.init_app(app)
+    app.register_blueprint(submission.bp)
+    if app.config["CURATORS"]:
+        if not app.config.get("SECRET_KEY"):
+            raise ValueError("CURATORS is set: set SECRET_KEY too (PTCE_SECRET_KEY), it signs their sessions")
+        from server.contributions import curation
+
+        curation.init_app(app)

@@ -1,0 +1,150 @@
+"""``ptce contributions list|show|accept|reject|revert|hash-token`` and ``ptce submit FILE --server URL``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from server import config as default_config
+
+
+def _config(data_dirs: tuple[Path, ...] = ()):
+    from flask import Config
+
+    config = Config(str(default_config.PROJECT_ROOT))
+    config.from_object(default_config)
+    config.from_prefixed_env("PTCE")
+    if data_dirs:
+        config["DATA_DIRS"] = [str(path) for path in data_dirs]
+    return config
+
+
+def _inbox(config):
+    from server.contributions.inbox import Inbox
+    from server.contributions.writer import recover
+
+    path = config["CONTRIBUTIONS_DB"] or default_config.PROJECT_ROOT / "instance" / "contributions.sqlite3"
+    inbox = Inbox(path)
+    for number, action, outcome in recover(inbox):
+        click.echo(f"contribution {number}: interrupted {action} {outcome}", err=True)
+    return inbox
+
+
+@click.group("contributions")
+def contributions() -> None:
+    """Curate the contributions inbox (PTCE_CONTRIBUTIONS_DB, else instance/contributions.sqlite3).
+
+    Accepting or reverting writes data/; a running `ptce serve` picks the change up on SIGHUP or with --watch.
+    """
+
+
+@contributions.command("list")
+@click.option("--status", type=click.Choice(["pending", "accepted", "rejected", "reverted"]), default=None)
+def list_(status: str | None) -> None:
+    """List contributions, newest first."""
+    for c in _inbox(_config()).list(status):
+        click.echo(f"{c.id:>5}  {c.submitted}  {c.status:<9} {c.size:>8} B  {c.name!r}")
+
+
+@contributions.command()
+@click.argument("number", type=int)
+@click.option("--turtle", is_flag=True, help="Print only the Turtle as sent.")
+def show(number: int, turtle: bool) -> None:
+    """Show one contribution: metadata, report summary, history (or the Turtle as sent)."""
+    c = _inbox(_config()).get(number)
+    if c is None:
+        raise click.ClickException(f"no contribution {number}")
+    if turtle:
+        sys.stdout.buffer.write(c.turtle)
+        return
+    click.echo(f"contribution {c.id}: {c.status}, received {c.submitted}, {c.size} bytes, sha256 {c.sha256}")
+    click.echo(f"from: {c.name!r} <{c.email}>; message: {c.message!r}")
+    if c.data_file:
+        click.echo(f"file: {c.data_file}")
+    click.echo(f"report at submission: {c.report.get('status')} {json.dumps(c.report.get('counts', {}))}")
+    for h in c.history:
+        click.echo(f"  {h['at']}  {h['status']:<9} {h['actor']}  {h['comment']}")
+
+
+def _curate(action: str, number: int, curator: str, comment: str, data_dirs) -> None:
+    from server.contributions import writer
+
+    config = _config(data_dirs)
+    inbox = _inbox(config)
+    try:
+        if action == "accept":
+            outcome = writer.accept(inbox, number, curator, comment, config)
+        elif action == "revert":
+            outcome = writer.revert(inbox, number, curator, comment, config)
+        else:
+            outcome = writer.reject(inbox, number, curator, comment)
+    except writer.CurationError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"contribution {number}: {outcome.status}" + (f" ({outcome.data_file})" if outcome.data_file else "")
+    )
+
+
+def _curation_command(action: str, help_text: str):
+    @click.argument("number", type=int)
+    @click.option("--curator", required=True, help="Your name, recorded in the history and the provenance.")
+    @click.option("--comment", default="", help="Why (recorded with the decision).")
+    @click.option(
+        "--data",
+        "data_dirs",
+        multiple=True,
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="The data folders (the first one receives contributions/).",
+    )
+    def command(number: int, curator: str, comment: str, data_dirs: tuple[Path, ...]) -> None:
+        _curate(action, number, curator, comment, data_dirs)
+
+    command.__doc__ = help_text
+    return contributions.command(action)(command)
+
+
+_curation_command("accept", "Accept a pending contribution (re-validated against data/ as it is now).")
+_curation_command("reject", "Reject a pending contribution.")
+_curation_command("revert", "Undo an accepted contribution (its file goes, replaced values come back).")
+
+
+@contributions.command("hash-token")
+@click.argument("token")
+def hash_token(token: str) -> None:
+    """Print the hash to put in CURATORS for this token (the token itself is never stored)."""
+    from werkzeug.security import generate_password_hash
+
+    click.echo(generate_password_hash(token))
+
+
+@click.command("submit")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--server", "server_url", required=True, help="The PTCE Graph server, e.g. http://127.0.0.1:5000"
+)
+@click.option("--name", default="", help="Your name (optional).")
+@click.option("--email", default="", help="Your e-mail address (optional, never published).")
+@click.option("--message", default="", help="A message for the curators (optional).")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+def submit(file: Path, server_url: str, name: str, email: str, message: str, lang: str) -> None:
+    """Propose a Turtle FILE to a server's curators (it is validated there first)."""
+    import requests
+
+    response = requests.post(
+        server_url.rstrip("/") + "/contribute",
+        params={"name": name, "email": email, "message": message, "lang": lang},
+        data=file.read_bytes(),
+        headers={"Content-Type": "text/turtle", "Accept": "application/json"},
+        timeout=120,
+    )
+    try:
+        answer = response.json()
+    except ValueError:
+        raise click.ClickException(f"HTTP {response.status_code}: {response.text[:300]}") from None
+    click.echo(answer.get("message", ""))
+    for problem in answer.get("report", {}).get("problems", []):
+        click.echo(f"{file}:{problem.get('line') or 0}: {problem['message']}")
+    sys.exit(0 if response.status_code == 201 else 1)

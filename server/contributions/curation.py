@@ -1,0 +1,236 @@
+"""The curators' pages (/contributions): list, show (report, diff, preview, Turtle as sent), accept,
+reject and revert with a comment. Curators log in with a token (hashed at rest, compared in constant
+time) or send it as a Bearer token; forms carry a CSRF token (Flask-WTF); registered only when CURATORS
+is configured."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, request, session
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from rdflib import BNode, Graph
+from werkzeug.security import check_password_hash
+from wtforms import ValidationError
+
+from server.contributions import live, writer
+from server.contributions.inbox import STATUSES
+from server.contributions.submission import answer, inbox, judge, page, validate
+from server.languages import choose_language
+
+bp = Blueprint("curation", __name__)
+_ACTIONS = ("accept", "reject", "revert")
+TEXTS = {
+    "fr": {
+        "login": "Connexion des curateurs",
+        "token": "Jeton",
+        "wrong": "Jeton inconnu.",
+        "csrf": "Formulaire expiré ou venu d'ailleurs : rechargez la page.",
+        "need": "Réservé aux curateurs : connectez-vous.",
+    },
+    "en": {
+        "login": "Curators' login",
+        "token": "Token",
+        "wrong": "Unknown token.",
+        "csrf": "The form expired or came from elsewhere: reload the page.",
+        "need": "For curators only: log in.",
+    },
+}
+
+
+def curator_for(token: str) -> str | None:
+    """The curator whose token this is: every configured hash is checked (constant time each)."""
+    found = None
+    for name, hashed in current_app.config["CURATORS"].items():
+        if check_password_hash(hashed, token) and found is None:
+            found = name
+    return found
+
+
+def current_curator() -> tuple[str | None, bool]:
+    """(curator, by_bearer): from a Bearer token, else from the signed session."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return curator_for(header[7:].strip()), True
+    name = session.get("curator")
+    return (name if name in current_app.config["CURATORS"] else None), False
+
+
+@bp.before_request
+def authenticate():
+    """Every curator route but the login needs a curator; session forms need their CSRF token."""
+    lang = choose_language(request)
+    if request.endpoint == "curation.login":
+        if request.method == "POST":
+            _check_csrf()
+        return None
+    curator, bearer = current_curator()
+    if curator is None:
+        response = answer(401, lang, TEXTS[lang]["need"])
+        response.headers["WWW-Authenticate"] = 'Bearer realm="PTCE Graph curators"'
+        return response
+    if request.method == "POST" and not bearer:
+        _check_csrf()
+    request.environ["ptce.curator"] = curator
+    return None
+
+
+def _check_csrf() -> None:
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError as error:
+        raise CSRFError(str(error)) from None
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(error):
+    """A form without its token, or with another session's."""
+    lang = choose_language(request, True)
+    return answer(400, lang, TEXTS[lang]["csrf"])
+
+
+@bp.route("/contributions/login", methods=["GET", "POST"])
+def login():
+    """The login form; a right token opens a session."""
+    lang = choose_language(request, request.method == "POST")
+    if request.method == "POST":
+        name = curator_for(request.form.get("token", ""))
+        if name is None:
+            return page(
+                "contributions/login.html",
+                lang,
+                401,
+                T=TEXTS[lang],
+                error=TEXTS[lang]["wrong"],
+                csrf_token=generate_csrf(),
+            )
+        session.clear()
+        session["curator"] = name
+        return redirect(f"/contributions?lang={lang}", 303)
+    return page("contributions/login.html", lang, T=TEXTS[lang], csrf_token=generate_csrf())
+
+
+@bp.post("/contributions/logout")
+def logout():
+    """End the session."""
+    session.clear()
+    return redirect("/contributions/login", 303)
+
+
+@bp.get("/contributions")
+def listing():
+    """Every contribution (or those of ``?status=``), newest first."""
+    lang = choose_language(request)
+    status = request.args.get("status")
+    items = inbox().list(status if status in STATUSES else None)
+    if request.accept_mimetypes.best_match(("application/json", "text/html")) == "application/json":
+        return {"contributions": [_summary(c) for c in items]}
+    return page(
+        "contributions/list.html",
+        lang,
+        items=items,
+        curator=request.environ["ptce.curator"],
+        csrf_token=generate_csrf(),
+    )
+
+
+def _summary(c) -> dict:
+    return {
+        "id": c.id,
+        "submitted": c.submitted,
+        "status": c.status,
+        "name": c.name,
+        "size": c.size,
+        "data_file": c.data_file,
+    }
+
+
+@bp.get("/contributions/<int:number>")
+def show(number: int):
+    """One contribution: metadata, report against the graph as it is now, diff, preview, history."""
+    lang = choose_language(request)
+    contribution = inbox().get(number) or abort(404)
+    if request.accept_mimetypes.best_match(("application/json", "text/html")) == "application/json":
+        return {
+            **_summary(contribution),
+            "email": contribution.email,
+            "message": contribution.message,
+            "report": contribution.report,
+            "history": list(contribution.history),
+        }
+    report = validate(contribution.turtle, lang)
+    added, removed, previews = [], [], []
+    if report.status in ("conforms", "does-not-conform"):
+        added, removed, previews = _diff_and_preview(contribution.turtle, lang, contribution.status)
+    return page(
+        "contributions/show.html",
+        lang,
+        c=contribution,
+        report=report,
+        added=added,
+        removed=removed,
+        previews=previews,
+        turtle=contribution.turtle.decode("utf-8", "replace"),
+        csrf_token=generate_csrf(),
+        curator=request.environ["ptce.curator"],
+    )
+
+
+def _diff_and_preview(turtle: bytes, lang: str, status: str):
+    from server.dataset import get_store
+    from server.validator.pipeline import replaced_values
+
+    data = Graph().parse(data=turtle, format="turtle", publicID=current_app.config["BASE_IRI"])
+    live_graph = get_store().rdflib_graph(("data", "ontology"))
+    added = sorted(
+        " ".join(t.n3() for t in triple)
+        for triple in data
+        if any(isinstance(n, BNode) for n in triple) or triple not in live_graph
+    )
+    removed = sorted(" ".join(t.n3() for t in triple) for triple in replaced_values(judge(), data))
+    previews = []
+    if status == "pending":
+        from server.contributions.preview import render_previews
+
+        previews = render_previews(
+            current_app._get_current_object(), data, replaced_values(judge(), data), lang
+        )
+    return added[:1000], removed, previews
+
+
+@bp.post("/contributions/<int:number>/<action>")
+def act(number: int, action: str):
+    """Accept, reject or revert, with the curator's comment; accepted and reverted changes go live now."""
+    if action not in _ACTIONS:
+        abort(404)
+    lang = choose_language(request, True)
+    curator = request.environ["ptce.curator"]
+    comment = (request.form.get("comment") or request.args.get("comment") or "")[:2000]
+    app = current_app._get_current_object()
+    try:
+        if action == "reject":
+            outcome = writer.reject(inbox(), number, curator, comment)
+        elif action == "accept":
+            outcome = writer.accept(inbox(), number, curator, comment, app.config)
+        else:
+            outcome = writer.revert(inbox(), number, curator, comment, app.config)
+    except writer.CurationError as error:
+        return answer(409, lang, str(error))
+    swap = None
+    if outcome.data_file:
+        stem = outcome.data_file.rsplit("/", 1)[-1].removesuffix(".ttl")
+        swap = live.reload_dataset(app, (f"{app.config['BASE_IRI']}graph/{stem}",))
+    if (
+        request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded")
+        and request.accept_mimetypes.best_match(("application/json", "text/html")) != "application/json"
+    ):
+        return redirect(f"/contributions/{number}?lang={lang}", 303)
+    return {
+        "id": number,
+        "status": outcome.status,
+        "data_file": outcome.data_file,
+        "reload_seconds": swap.seconds if swap else None,
+    }
+
+
+def init_app(app) -> None:
+    """Register the curator routes (only called when CURATORS is configured)."""
+    app.register_blueprint(bp)

@@ -1,0 +1,132 @@
+"""Live without restart: build the new store beside the old one and swap it in atomically (on accept, on
+SIGHUP, and when --watch sees data/ change); SPARQL workers are re-forked from the new data and the pages'
+state (ETag, Last-Modified, dumps) and the validator's judge follow."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from server.dataset import load_store
+from server.dataset.sources import discover_sources, fingerprint
+
+logger = logging.getLogger(__name__)
+_swap_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Swap:
+    """One reload: how long the new store took to build and swap in, and its size."""
+
+    seconds: float
+    triples: int
+    files: int
+
+
+def _sources(config):
+    return discover_sources(
+        config["BASE_IRI"], config["ONTOLOGY_DIR"], config["SHAPES_DIR"], config["DATA_DIRS"]
+    )
+
+
+def dataset_fingerprint(config) -> str:
+    """The fingerprint of the files the dataset is made of now (a new, edited or deleted file changes it)."""
+    return fingerprint(_sources(config))
+
+
+def reload_dataset(app, changed_graphs: tuple[str, ...] = ()) -> Swap:
+    """Build the store from the files as they are now, beside the serving one, then swap it in at once.
+
+    Requests already running finish on the old store; the next ones see the new store, its pages' state and
+    its SPARQL workers (forked from the new data). With an external engine, ``changed_graphs`` (named graphs
+    IRIs whose file was written or deleted) are pushed to the engine first.
+    """
+    from server.sparql.views import start_workers
+    from server.web.documents import PagesState
+
+    with _swap_lock:
+        started = time.monotonic()
+        if app.config.get("SPARQL_BACKEND_URL") and changed_graphs:
+            _push_to_engine(app.config, changed_graphs)
+        store = load_store(app.config)  # built beside the old one; a broken file leaves the old one serving
+        pages = PagesState(SimpleNamespace(extensions={"ptce": store}, config=app.config))
+        app.extensions.update({"ptce": store, "ptce-pages": pages})  # one dict update: the swap
+        app.extensions.pop("ptce-validator", None)  # the validator's judge is rebuilt from the new store
+        start_workers(app)
+        swap = Swap(round(time.monotonic() - started, 3), len(store), len(store.sources))
+    logger.info("dataset reloaded: %s triples from %s files in %s s", swap.triples, swap.files, swap.seconds)
+    return swap
+
+
+def _push_to_engine(config, graphs: tuple[str, ...]) -> None:
+    """Replace the named graphs of written files in the external engine (emptied for deleted files)."""
+    import requests
+
+    from server.dataset.base import BackendError
+    from server.dataset.loader import backend_auth, put_graph, read_triples, update_chunks
+
+    sources = {source.graph: source for source in _sources(config)}
+    session = requests.Session()
+    session.auth = backend_auth(config)
+    timeout = float(config["SPARQL_BACKEND_TIMEOUT"]) * 10
+    for graph in graphs:
+        triples = read_triples(sources[graph]) if graph in sources else []
+        if config.get("SPARQL_BACKEND_GRAPH_STORE_URL"):
+            put_graph(session, config["SPARQL_BACKEND_GRAPH_STORE_URL"], graph, triples, timeout)
+        elif config.get("SPARQL_BACKEND_UPDATE_URL"):
+            for text in update_chunks(graph, triples, 5000):
+                response = session.post(
+                    config["SPARQL_BACKEND_UPDATE_URL"],
+                    data=text.encode(),
+                    headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                    timeout=timeout,
+                )
+                if response.status_code >= 300:
+                    raise BackendError(f"update of <{graph}> failed (HTTP {response.status_code})")
+        else:
+            raise BackendError("set SPARQL_BACKEND_GRAPH_STORE_URL or SPARQL_BACKEND_UPDATE_URL to accept")
+
+
+def install_reload_signal(app) -> None:
+    """Reload the dataset on SIGHUP (in a thread: the signal handler returns at once)."""
+
+    def handler(signum, frame):
+        threading.Thread(target=_reload_quietly, args=(app,), name="ptce-reload", daemon=True).start()
+
+    signal.signal(signal.SIGHUP, handler)
+
+
+def _reload_quietly(app) -> None:
+    try:
+        reload_dataset(app)
+    except Exception:  # noqa: BLE001 - a broken file must not stop the server: the old store keeps serving
+        logger.exception("reload failed; the previous dataset is still served")
+
+
+def watch(app, interval: float | None = None) -> threading.Thread:
+    """Reload whenever the dataset's files change (checked every ``interval`` seconds, WATCH_INTERVAL)."""
+    interval = float(interval or app.config["WATCH_INTERVAL"])
+
+    def loop():
+        seen = _fingerprint_or_none(app.config)
+        while True:
+            time.sleep(interval)
+            now = _fingerprint_or_none(app.config)
+            if now is not None and now != seen:
+                seen = now
+                _reload_quietly(app)
+
+    thread = threading.Thread(target=loop, name="ptce-watch", daemon=True)
+    thread.start()
+    return thread
+
+
+def _fingerprint_or_none(config) -> str | None:
+    try:
+        return dataset_fingerprint(config)
+    except OSError:  # a file being replaced right now: look again next time
+        return None

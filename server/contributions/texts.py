@@ -1,0 +1,90 @@
+"""French and English texts of the contribution pages and answers."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "kit_title": "Contribuer : le kit",
+        "kit_intro": "Décrivez votre pôle dans un fichier Turtle, vérifiez-le, puis proposez-le aux "
+        "curateurs du graphe. Les modèles et la liste des champs sont tirés des formes SHACL "
+        "du graphe : ils sont toujours à jour.",
+        "templates": "Modèles à télécharger",
+        "new-pole": "Un nouveau pôle, ses membres et leurs rôles",
+        "new-organisation": "Une nouvelle organisation, membre d'un pôle existant",
+        "update-pole": "Compléter un pôle existant",
+        "fields": "Champs de chaque classe",
+        "required": "Obligatoire",
+        "recommended": "Recommandé",
+        "optional": "Facultatif",
+        "commune_help": "Une commune se cite par son code INSEE (code officiel géographique, pas le code "
+        "postal) : commune:21231 pour Dijon, soit <https://w3id.org/ptce/id/commune/21231>.",
+        "existing_help": "Une organisation déjà dans le graphe se cite par son IRI, sans la décrire à "
+        "nouveau : cherchez-la sur la page de son pôle ou avec /sparql.",
+        "guide": "Le guide complet : docs/contributing.md.",
+        "validate": "Valider un fichier",
+        "review_title": "Vérifier et proposer",
+        "preview": "Aperçu des pages",
+        "preview_new": "nouvelle page",
+        "preview_changed": "page modifiée",
+        "submit_title": "Proposer ce fichier aux curateurs",
+        "name": "Votre nom (facultatif)",
+        "email": "Votre adresse électronique (facultative, jamais publiée)",
+        "message": "Un message pour les curateurs (facultatif)",
+        "send": "Proposer",
+        "not_conform": "Le fichier n'est pas conforme : corrigez-le avant de le proposer.",
+        "received_title": "Contribution reçue",
+        "received": "Merci ! Votre contribution n° {number} est enregistrée. Les curateurs du graphe vont la "
+        "relire ; une fois acceptée, elle apparaîtra aussitôt dans le graphe.",
+        "rate_limited": "Trop de propositions depuis votre adresse : réessayez dans une heure.",
+        "too_many": "La boîte de réception est pleine ({limit} contributions en attente) : réessayez quand "
+        "les curateurs l'auront relue.",
+        "too_big": "La boîte de réception n'a plus de place ({limit} octets en attente) : "
+        "réessayez plus tard.",
+        "bad_field": "Le champ « {field} » est trop long ou mal formé.",
+        "not_turtle": "Envoyez du Turtle : un corps text/turtle, ou un formulaire avec « file » ou « text ».",
+    },
+    "en": {
+        "kit_title": "Contribute: the kit",
+        "kit_intro": "Describe your pole in a Turtle file, check it, then propose it to the graph's "
+        "curators. The templates and the list of fields come from the graph's SHACL shapes: "
+        "they are always up to date.",
+        "templates": "Templates to download",
+        "new-pole": "A new pole, its members and their roles",
+        "new-organisation": "A new organisation, member of an existing pole",
+        "update-pole": "Complete an existing pole",
+        "fields": "Fields of each class",
+        "required": "Required",
+        "recommended": "Recommended",
+        "optional": "Optional",
+        "commune_help": "A commune is cited by its INSEE code (official geographic code, not the postcode): "
+        "commune:21231 for Dijon, i.e. <https://w3id.org/ptce/id/commune/21231>.",
+        "existing_help": "An organisation already in the graph is cited by its IRI, without describing it "
+        "again: find it on its pole's page or with /sparql.",
+        "guide": "The full guide: docs/contributing.md.",
+        "validate": "Validate a file",
+        "review_title": "Check and propose",
+        "preview": "Preview of the pages",
+        "preview_new": "new page",
+        "preview_changed": "changed page",
+        "submit_title": "Propose this file to the curators",
+        "name": "Your name (optional)",
+        "email": "Your e-mail address (optional, never published)",
+        "message": "A message for the curators (optional)",
+        "send": "Propose",
+        "not_conform": "The file does not conform: fix it before proposing it.",
+        "received_title": "Contribution received",
+        "received": "Thank you! Your contribution no. {number} is recorded. The graph's curators will review "
+        "it; once accepted, it appears in the graph at once.",
+        "rate_limited": "Too many proposals from your address: try again in an hour.",
+        "too_many": "The inbox is full ({limit} contributions waiting): try again once the curators have "
+        "reviewed it.",
+        "too_big": "The inbox has no room left ({limit} bytes waiting): try again later.",
+        "bad_field": "The field '{field}' is too long or malformed.",
+        "not_turtle": "Send Turtle: a text/turtle body, or a form with 'file' or 'text'.",
+    },
+}
+
+
+def say(key: str, lang: str, **values) -> str:
+    """The text ``key`` in ``lang`` with ``values`` filled in."""
+    return TEXTS.get(lang, TEXTS["en"])[key].format(**values)
