@@ -48,7 +48,7 @@ class DomParser(HTMLParser):
         attrs = dict(attrs)
         if attrs.get("id"):
             self.classes[attrs["id"]] = attrs.get("class") or ""
-        if tag == "path" and "leaflet-interactive" in (attrs.get("class") or ""):
+        if "leaflet-marker-icon" in (attrs.get("class") or ""):
             self.markers += 1
 
     def handle_data(self, data):
