@@ -220,6 +220,7 @@ def accept(inbox: Inbox, number: int, curator: str, comment: str, config) -> Out
             "comment": comment,
             "accepted": accepted,
         }
+        failpoint("planned")
         inbox.begin(number, "accept", plan)
         failpoint("journaled")
         _apply(inbox, number, "accept", plan)
@@ -267,6 +268,10 @@ def recover(inbox: Inbox) -> list[tuple[int, str, str]]:
     done = []
     with exclusive(inbox):
         for number, action, plan in inbox.journal():
+            for change in plan["files"]:  # a temporary file a crash left behind is never used
+                path = Path(change["path"])
+                for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+                    leftover.unlink(missing_ok=True)
             states = [digest(read(change["path"])) for change in plan["files"]]
             forward = all(
                 s in (c["old_sha"], c["new_sha"]) for s, c in zip(states, plan["files"], strict=True)
