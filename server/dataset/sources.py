@@ -12,9 +12,7 @@ import pyoxigraph as ox
 
 #: Longest message quoted from a parser (the offending token can be megabytes long).
 EXCERPT_LENGTH = 160
-_POSITION = re.compile(
-    r"^Parser error (at line \d+ between columns \d+ and \d+|between line .*? and line \d+ column \d+): "
-)
+_POSITION = re.compile(r"^Parser error [^:]*: ")
 
 
 class DatasetError(Exception):
