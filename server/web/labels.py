@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from server.languages import DEFAULT_LANGUAGE, LANGUAGES
 from server.namespaces import DCAT, GEO, IGEO, ORG, SCHEMA, VOID
+
+VANN = Namespace("http://purl.org/vocab/vann/")
 
 #: Label properties, most preferred first.
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, SCHEMA.name, IGEO.nom, DCTERMS.title)
@@ -93,14 +95,55 @@ BUILTIN_LABELS: dict[URIRef, tuple[str, str]] = {
     SCHEMA.postalCode: ("code postal", "postal code"),
     DCTERMS.isPartOf: ("fait partie de", "is part of"),
     DCTERMS.hasPart: ("comprend", "has part"),
-    VOID.Dataset: ("jeu de données", "dataset"),
-    DCAT.Dataset: ("jeu de données", "dataset"),
+    VOID.Dataset: ("jeu de données (VoID)", "dataset (VoID)"),
+    DCAT.Dataset: ("jeu de données (DCAT)", "dataset (DCAT)"),
     DCAT.Distribution: ("distribution", "distribution"),
     DCAT.Catalog: ("catalogue", "catalogue"),
     DCAT.DataService: ("service de données", "data service"),
     FOAF.Organization: ("organisation", "organisation"),
     FOAF.Document: ("document", "document"),
     URIRef("http://www.w3.org/ns/prov#wasAssociatedWith"): ("associé à", "associated with"),
+    VANN.preferredNamespacePrefix: ("préfixe conseillé", "preferred prefix"),
+    VANN.preferredNamespaceUri: ("espace de noms conseillé", "preferred namespace"),
+    OWL.versionIRI: ("IRI de la version", "version IRI"),
+    FOAF.Agent: ("agent", "agent"),
+    SH.NodeShape: ("forme de nœud", "node shape"),
+    SH.PropertyShape: ("forme de propriété", "property shape"),
+    SH.targetClass: ("classe visée", "target class"),
+    SH.targetSubjectsOf: ("vise les sujets de", "target subjects of"),
+    SH.targetObjectsOf: ("vise les objets de", "target objects of"),
+    SH.property: ("propriété contrôlée", "property"),
+    SH.path: ("chemin", "path"),
+    SH.minCount: ("nombre minimal", "minimum count"),
+    SH.maxCount: ("nombre maximal", "maximum count"),
+    SH.datatype: ("type de donnée", "datatype"),
+    SH["class"]: ("classe attendue", "expected class"),
+    SH.nodeKind: ("nature du nœud", "node kind"),
+    SH.message: ("message", "message"),
+    SH.severity: ("gravité", "severity"),
+    SH.pattern: ("motif", "pattern"),
+    SH["in"]: ("valeurs permises", "allowed values"),
+    SH["or"]: ("l'une des formes", "one of the shapes"),
+    SH.node: ("forme du nœud", "node shape"),
+    SH.minLength: ("longueur minimale", "minimum length"),
+    SH.maxLength: ("longueur maximale", "maximum length"),
+    SH.uniqueLang: ("une valeur par langue", "unique language"),
+    SH.languageIn: ("langues permises", "allowed languages"),
+    SH.hasValue: ("valeur imposée", "required value"),
+    SH.deactivated: ("désactivée", "deactivated"),
+    SH.sparql: ("contrainte SPARQL", "SPARQL constraint"),
+    SH.select: ("requête", "query"),
+    SH.prefixes: ("préfixes", "prefixes"),
+    SH.declare: ("déclare", "declares"),
+    SH.prefix: ("préfixe", "prefix"),
+    SH.namespace: ("espace de noms", "namespace"),
+    SH.alternativePath: ("chemins possibles", "alternative path"),
+    SH.inversePath: ("chemin inverse", "inverse path"),
+    SH.minInclusive: ("minimum", "minimum"),
+    SH.maxInclusive: ("maximum", "maximum"),
+    SH.qualifiedValueShape: ("forme qualifiée", "qualified value shape"),
+    SH.qualifiedMinCount: ("nombre minimal qualifié", "qualified minimum count"),
+    URIRef("https://creativecommons.org/licenses/by/4.0/"): ("CC BY 4.0", "CC BY 4.0"),
     URIRef("http://www.w3.org/ns/prov#wasAttributedTo"): ("attribué par", "attributed to"),
 }
 

@@ -14,6 +14,7 @@ from server.web.describe import labels_of
 from server.web.labels import comment
 from server.web.profile_model import Fact, Item, Profile
 from server.web.profile_queries import (
+    ABOVE,
     AWARDS,
     CATEGORIES,
     CONCEPT_POLES,
@@ -25,6 +26,7 @@ from server.web.profile_queries import (
     PLACES,
     POLES_OF_MEMBER,
     RECOGNITIONS,
+    TYPES,
 )
 from server.web.profile_text import TEXT
 from server.web.wording import amount, date_in_words, literal_in_words
@@ -38,6 +40,11 @@ def _run(store: QueryableStore, query: str, **terms: str) -> list[dict[str, Node
     for name, iri in terms.items():
         query = query.replace(f"${name}", str(ox.NamedNode(iri)))
     return store.select(query)
+
+
+def _iris(iris) -> str:
+    """Write IRIs from the store as a VALUES list."""
+    return " ".join(str(ox.NamedNode(str(i))) for i in sorted(iris, key=str))
 
 
 def kind_of(graph: Graph, node: URIRef) -> str:
@@ -104,12 +111,23 @@ class ProfileBuilder:
 
     def places(self) -> None:
         """Add the commune, intercommunality, département and region of the resource."""
-        rows = _run(self.store, PLACES, r=self.iri)
-        self.labels(row["place"] for row in rows)
+        places = {
+            row["place"] for row in _run(self.store, PLACES, r=self.iri) if isinstance(row["place"], URIRef)
+        }
+        frontier = set(places)
+        for _ in range(3):  # commune or arrondissement < département < region
+            if not frontier:
+                break
+            frontier = {row["place"] for row in self.store.select(ABOVE % _iris(frontier))} - places
+            places |= frontier
+        if not places:
+            return
+        self.labels(places)
         by_kind: dict[str, list[Item]] = {}
-        for row in rows:
-            kind = str(row["kind"]).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-            by_kind.setdefault(kind, []).append(self.item(row["place"]))
+        for row in self.store.select(TYPES % _iris(places)):
+            if str(row["kind"]).startswith(str(IGEO)):
+                kind = str(row["kind"]).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+                by_kind.setdefault(kind, []).append(self.item(row["x"]))
         for kind in PLACE_ORDER:
             items = {i.href: i for i in by_kind.get(kind, [])}
             self.add(f"place_{kind}", sorted(items.values(), key=lambda i: i.text))

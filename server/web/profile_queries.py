@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-PLACES = """SELECT DISTINCT ?place ?kind WHERE {
-  { $r schema:location|dcterms:spatial ?place } UNION { $r schema:location|dcterms:spatial ?below .
-    ?place igeo:subdivisionDirecte+ ?below } UNION { $r schema:location/dcterms:isPartOf ?place }
-  ?place a ?kind FILTER(STRSTARTS(STR(?kind), STR(igeo:))) }"""
+# The places are walked up one level per query (a property path such as "+", or a join on the types,
+# makes Oxigraph scan every territory: 65 ms to 1 s a page at 10,000 poles; these take 0.1 ms each).
+PLACES = """SELECT ?place WHERE { { $r schema:location|dcterms:spatial ?place }
+  UNION { $r schema:location/dcterms:isPartOf ?place } }"""
+ABOVE = "SELECT DISTINCT ?place WHERE { VALUES ?below { %s } ?place igeo:subdivisionDirecte ?below }"
+TYPES = "SELECT ?x ?kind WHERE { VALUES ?x { %s } ?x a ?kind }"
 MEMBERS = """SELECT ?m ?member ?role ?category ?src WHERE {
   { $r org:hasMembership ?m } UNION { ?m org:organization $r }
   ?m org:member ?member . OPTIONAL { ?m org:role ?role } OPTIONAL { ?m dcterms:source ?src }
