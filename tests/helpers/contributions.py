@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import requests
 from flask import Config
 
 from server import config as defaults
@@ -35,3 +43,53 @@ def same_tree(left: Path, right: Path) -> bool:
     names = sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
     others = sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file())
     return names == others and all((left / n).read_bytes() == (right / n).read_bytes() for n in names)
+
+
+TOKEN = "curator-token-0123456789"
+
+
+@contextmanager
+def ptce_serving(
+    tmp_path: Path, data: Path, *options: str, **settings
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run `ptce serve` on ``data`` with one curator (TOKEN) and its own inbox; yield (base URL, process)."""
+    from werkzeug.security import generate_password_hash
+
+    from tests.helpers.sparql import free_port
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "PTCE_CONTRIBUTIONS_DB": str(tmp_path / "inbox.sqlite3"),
+        "PTCE_CURATORS": json.dumps({"carol": generate_password_hash(TOKEN)}),
+        "PTCE_SECRET_KEY": "a test secret",
+        **{f"PTCE_{key}": str(value) for key, value in settings.items()},
+    }
+    command = [str(Path(sys.executable).parent / "ptce"), "serve", "--port", str(port), "--data", str(data)]
+    process = subprocess.Popen(
+        [*command, *options], cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                requests.get(base + "/contribute", timeout=1)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None:
+                    raise RuntimeError(process.stderr.read().decode()) from None
+                time.sleep(0.1)
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def wait_for(check, seconds: float = 30.0) -> bool:
+    """Poll ``check()`` until it is true or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
