@@ -24,7 +24,7 @@ class Browser:
     """One headless Chromium with one tab; use as a context manager."""
 
     def __init__(self) -> None:
-        self.profile = tempfile.TemporaryDirectory()
+        self.profile = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
         self.process = subprocess.Popen(
             [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile.name}", "--remote-debugging-port=0"],
             stdout=subprocess.DEVNULL,
