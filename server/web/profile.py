@@ -54,6 +54,8 @@ def kind_of(graph: Graph, node: URIRef) -> str:
         return "pole"
     if PTCE.CallForProjects in types:
         return "call"
+    if TERMS.Award in types:
+        return "award"
     if any(str(t).startswith(str(IGEO)) for t in types):
         return "territory"
     if SKOS.Concept in types:
@@ -98,7 +100,7 @@ class ProfileBuilder:
         self.labels(values)
         items = []
         for value in sorted(values, key=str):
-            if isinstance(value, Literal) and prop == PTCE.budget:
+            if isinstance(value, Literal) and prop in (PTCE.budget, SCHEMA.amount):
                 items.append(Item(amount(float(value), self.lang)))
             elif isinstance(value, Literal):
                 items.append(Item(literal_in_words(value, self.lang)))
@@ -273,6 +275,11 @@ class ProfileBuilder:
                 self.own(prop, key)
             self.own(SCHEMA.funder, "funders")
             self.awards(of_call=True)
+        elif kind == "award":
+            for prop, key in ((TERMS.call, "call"), (SCHEMA.fundedItem, "funded"), (DCTERMS.date, "date")):
+                self.own(prop, key)
+            self.own(SCHEMA.amount, "amount")
+            self.own(SCHEMA.funder, "funders")
         elif kind in ("territory", "concept"):
             self.own(IGEO.codeINSEE, "insee")
             poles, count = related

@@ -25,7 +25,7 @@ from server.web.view_models import Linker, Value, ViewBuilder, json_for_script, 
 from server.web.wording import number, typography
 
 #: Page types whose profile already lists their members and poles.
-PROFILED = ("pole", "organisation", "territory", "call", "concept")
+PROFILED = ("pole", "organisation", "territory", "call", "concept", "award")
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
 
 
