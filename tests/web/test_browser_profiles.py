@@ -47,11 +47,18 @@ PAGES = {
     "call": ("/doc/call/aap-ptce-2013?lang=en", ["year", "launched", "budget", "funders", "laureates"]),
     "characteristic": ("/doc/characteristic/decloisonnement?lang=fr", ["poles_here"]),
     "sector": ("/doc/sector/culture?lang=en", ["poles_here"]),
+    "award": (
+        "/doc/award/aap-ptce-2015--eco-domaine-pays-d-auge?lang=fr",
+        ["call", "funded", "date", "amount"],
+    ),
     "home": ("/?lang=fr", []),
     "sparql": ("/sparql?lang=fr", []),
     "validator": ("/validate?lang=en", []),
     "ontology": ("/ontology.html?lang=fr", []),
     "dataset": ("/void.html?lang=en", []),
+    "shapes": ("/shapes.html?lang=fr", []),
+    "named-graph": ("/graph/classification?lang=en", []),
+    "not-found": ("/id/pole/nope?lang=fr", []),
 }
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 FACT_KEYS = """Array.from(document.querySelectorAll('#profile .fact')).map(f =>
