@@ -59,7 +59,7 @@ def ptce_server(**settings):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
+        for _ in range(1200):  # the first start checks data/ against the shapes (about 10 s, then cached)
             try:
                 requests.get(base + "/sparql", headers={"Accept": "text/turtle"}, timeout=1)
                 break
