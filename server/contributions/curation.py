@@ -13,10 +13,11 @@ from wtforms import ValidationError
 
 from server.contributions import live, writer
 from server.contributions.inbox import STATUSES
-from server.contributions.submission import answer, inbox, judge, page, validate
+from server.contributions.submission import Busy, answer, busy, inbox, judge, page, validate
 from server.languages import choose_language
 
 bp = Blueprint("curation", __name__)
+bp.register_error_handler(Busy, busy)
 _ACTIONS = ("accept", "reject", "revert")
 TEXTS = {
     "fr": {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import ORG, SH
 
@@ -254,8 +254,3 @@ def template(name: str, shapes: Graph, live: Graph, lang: str, base_iri: str) ->
     lines += _block(shapes, live, ORG.Organization, orga, own, lang, extra_types=("ptce:ESSEnterprise",))
     lines += _block(shapes, live, ORG.Membership, membership, own, lang)
     return "\n".join(lines)
-
-
-def example_subjects(graph: Graph) -> list[URIRef]:
-    """The IRIs a template describes (for tests and previews)."""
-    return sorted({s for s in graph.subjects() if isinstance(s, URIRef) and not isinstance(s, BNode)})

@@ -54,14 +54,35 @@ def judge():
     return store.memo("contributions-judge", lambda: judge_from_store(store, current_app.config))
 
 
+class Busy(Exception):
+    """Every validation slot is taken (the validator's admission control): 503 with Retry-After."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
 def validate(data: bytes, lang: str):
-    """Validate on the server, as /validate does."""
+    """Validate on the server, as /validate does, within the same limit of validations at once."""
     from server.validator import validate_with_judge
 
     config = current_app.config
-    return validate_with_judge(
-        data, judge(), lang=lang, timeout=config["VALIDATION_TIMEOUT"], max_bytes=config["MAX_CONTENT_LENGTH"]
-    )
+    timeout = float(config["VALIDATION_TIMEOUT"])
+    admission = current_app.extensions["ptce.validations"]
+    with admission.admitted() as admitted:
+        if not admitted:
+            raise Busy(admission.retry_after(timeout))
+        return validate_with_judge(
+            data, judge(), lang=lang, timeout=timeout, max_bytes=config["MAX_CONTENT_LENGTH"]
+        )
+
+
+def busy(error: Busy) -> Response:
+    """The server is validating as many files as it can: 503, Retry-After, in the client's language."""
+    lang = language()
+    response = answer(503, lang, say("busy", lang, seconds=error.retry_after))
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def language() -> str:
@@ -235,6 +256,9 @@ def submit():
     response = answer(201, lang, say("received", lang, number=number), id=number, state="pending")
     response.headers["Location"] = f"/contributions/{number}"
     return response
+
+
+bp.register_error_handler(Busy, busy)
 
 
 @bp.errorhandler(TooManyRequests)

@@ -41,6 +41,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "too_big": "La boîte de réception n'a plus de place ({limit} octets en attente) : "
         "réessayez plus tard.",
         "bad_field": "Le champ « {field} » est trop long ou mal formé.",
+        "busy": "Le serveur valide déjà autant de fichiers qu'il le peut ; réessayez dans {seconds} s.",
         "not_turtle": "Envoyez du Turtle : un corps text/turtle, ou un formulaire avec « file » ou « text ».",
     },
     "en": {
@@ -80,6 +81,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "reviewed it.",
         "too_big": "The inbox has no room left ({limit} bytes waiting): try again later.",
         "bad_field": "The field '{field}' is too long or malformed.",
+        "busy": "The server is already validating as many files as it can; try again in {seconds} s.",
         "not_turtle": "Send Turtle: a text/turtle body, or a form with 'file' or 'text'.",
     },
 }

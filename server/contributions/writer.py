@@ -110,10 +110,10 @@ def provenance(graph_iri: str, config, contribution, curator: str, comment: str,
 
 
 def _contribution_text(contribution, data: Graph, prov: Graph) -> str:
+    number = contribution.id
     header = (
-        f"# Contribution {contribution.id}, accepted through PTCE Graph's inbox "
-        "(ptce contributions show {contribution.id}).\n"
-    ).replace("{contribution.id}", str(contribution.id))
+        f"# Contribution {number}, accepted through PTCE Graph's inbox (ptce contributions show {number}).\n"
+    )
     combined = Graph()
     for prefix, namespace in PREFIXES.items():
         combined.bind(prefix, namespace)
@@ -122,7 +122,7 @@ def _contribution_text(contribution, data: Graph, prov: Graph) -> str:
     return header + combined.serialize(format="turtle")
 
 
-def _changed_values(data: Graph, store, config) -> list[tuple]:
+def _changed_values(data: Graph, store) -> list[tuple]:
     """Live statements a contributed single value replaces: (triple, graph IRI) pairs."""
     from server.validator.live_checks import single_valued_properties
 
@@ -198,7 +198,7 @@ def accept(inbox: Inbox, number: int, curator: str, comment: str, config) -> Out
         removed = []
         by_path = {source.graph: str(source.path) for source in store.sources}
         texts: dict[str, str] = {}
-        for triple, graph in _changed_values(data, store, config):
+        for triple, graph in _changed_values(data, store):
             path = by_path.get(graph)
             if path is None:
                 continue

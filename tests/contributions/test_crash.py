@@ -100,3 +100,30 @@ def test_revert_killed_at_each_step_is_finished_on_restart(tmp_path, step):
     assert inbox.get(1).status == REVERTED and inbox.journal() == []
     assert same_tree(data, PROJECT / "data") or sorted((data / "contributions").iterdir()) == []
     assert (data / "territories.ttl").read_bytes() == (PROJECT / "data" / "territories.ttl").read_bytes()
+
+
+def test_two_processes_accepting_changes_to_the_same_file_keep_both(tmp_path):
+    data = copy_data(tmp_path)
+    inbox = Inbox(tmp_path / "inbox.sqlite3")
+    inbox.add(CHANGE_DIJON, {})
+    inbox.add(CHANGE_DIJON.replace(b'geo:lat "47.3222"', b'geo:long "5.0400"'), {})
+    env = {**os.environ, "PTCE_CONTRIBUTIONS_DB": str(tmp_path / "inbox.sqlite3")}
+    env.pop("PTCE_FAILPOINT", None)
+    processes = [
+        subprocess.Popen(
+            [PTCE, "contributions", "accept", str(n), "--curator", "carol", "--data", str(data)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for n in (1, 2)
+    ]
+    for process in processes:
+        _, errors = process.communicate(timeout=120)
+        assert process.returncode == 0, errors.decode()
+    text = (data / "territories.ttl").read_text(encoding="utf-8")
+    assert "47.33187" not in text and '"5.03222"' not in text
+    assert sorted(p.name for p in (data / "contributions").iterdir()) == [
+        "contribution-00001.ttl",
+        "contribution-00002.ttl",
+    ]

@@ -117,3 +117,18 @@ def test_no_curator_route_without_curators_and_curators_need_a_secret_key(client
         assert client.get(path).status_code == 404
     with pytest.raises(ValueError, match="SECRET_KEY"):
         create_app({"TESTING": True, "CURATORS": {"carol": "scrypt:x"}})
+
+
+def test_submissions_share_the_validators_limit_of_validations_at_once(make_app):
+    app = make_app()
+    admission = app.extensions["ptce.validations"]
+    taken = [admission.enter() for _ in range(admission.slots)]
+    admission.queue, admission.wait = 0, 0.01  # no room to wait either
+    try:
+        for path in ("/contribute?lang=en", "/contribute/review?lang=fr"):
+            response = app.test_client().post(path, data=VALID_POLE, headers=TURTLE)
+            assert response.status_code == 503 and int(response.headers["Retry-After"]) >= 1
+    finally:
+        for _ in taken:
+            admission.leave()
+    assert app.test_client().post("/contribute", data=VALID_POLE, headers=TURTLE).status_code == 201
