@@ -204,10 +204,21 @@ _OXIGRAPH_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+#: Longest piece of the file (a token) quoted in a syntax message.
+QUOTE_LENGTH = 80
+
+
+def _short(quoted: str | None) -> str | None:
+    """A quoted token cut to :data:`QUOTE_LENGTH` characters (a 5 MB token is not sent back whole)."""
+    if quoted is None or len(quoted) <= QUOTE_LENGTH:
+        return quoted
+    return quoted[: QUOTE_LENGTH - 1] + "…"
+
+
 def plain_syntax_message(detail: str, lang: str) -> str:
     """Turn one of Oxigraph's parser messages into a plain sentence for a pole coordinator."""
     for pattern, key in _OXIGRAPH_PATTERNS:
         match = pattern.search(detail)
         if match:
-            return text(key, lang, **match.groupdict())
-    return text("syntax_generic", lang, detail=detail)
+            return text(key, lang, **{name: _short(value) for name, value in match.groupdict().items()})
+    return text("syntax_generic", lang, detail=_short(detail))

@@ -91,3 +91,23 @@ def test_fork_server_and_workers_hold_none_of_the_servers_sockets():
     finally:
         client.close()
         listener.close()
+
+
+def test_queries_beyond_the_workers_and_the_queue_get_503_at_once(app):
+    admission = app.extensions["ptce.sparql_workers"]
+    taken = [admission.enter() for _ in range(admission.slots)]
+    saved = admission.queue
+    admission.queue = 0
+    try:
+        started = time.monotonic()
+        response = app.test_client().get(
+            "/sparql", query_string={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"}
+        )
+        assert response.status_code == 503 and response.headers["Retry-After"]
+        assert "busy" in response.get_data(as_text=True)
+        assert time.monotonic() - started < 1
+    finally:
+        admission.queue = saved
+        for entered in taken:
+            if entered:
+                admission.leave()

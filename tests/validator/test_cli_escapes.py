@@ -26,3 +26,12 @@ def test_control_characters_from_labels_are_escaped(runner, tmp_path, output):
     assert not CONTROL.search(result.output), repr(CONTROL.search(result.output))
     if output == "text":
         assert "Evil\\u001b]0;pwned\\u0007 pole\\u009b31m" in result.output
+
+
+@pytest.mark.parametrize("token", ["x" * 5000, "ex:" + "y" * 5000])
+def test_a_syntax_error_quotes_only_a_short_excerpt_of_a_huge_token(runner, tmp_path, token):
+    path = tmp_path / "long.ttl"
+    path.write_text(f"@prefix ex: <https://example.org/> .\nex:a ex:b {token} ex:c .\n")
+    result = runner.invoke(main, ["validate", "--lang", "en", str(path)])
+    assert result.exit_code == 2
+    assert max(len(line) for line in result.output.splitlines()) < len(str(path)) + 300, result.output[:500]
