@@ -86,6 +86,10 @@ def _curate(action: str, number: int, curator: str, comment: str, data_dirs) -> 
     click.echo(
         f"contribution {number}: {outcome.status}" + (f" ({outcome.data_file})" if outcome.data_file else "")
     )
+    if outcome.files and config.get("SPARQL_BACKEND_URL"):  # the engine's graphs follow the files
+        from server.contributions.live import push_to_engine
+
+        push_to_engine(config, outcome.graphs(config["BASE_IRI"]))
 
 
 def _curation_command(action: str, help_text: str):

@@ -215,10 +215,7 @@ def act(number: int, action: str):
             outcome = writer.revert(inbox(), number, curator, comment, app.config)
     except writer.CurationError as error:
         return answer(409, lang, str(error))
-    swap = None
-    if outcome.data_file:
-        stem = outcome.data_file.rsplit("/", 1)[-1].removesuffix(".ttl")
-        swap = live.reload_dataset(app, (f"{app.config['BASE_IRI']}graph/{stem}",))
+    swap = live.reload_dataset(app, outcome.graphs(app.config["BASE_IRI"])) if outcome.files else None
     if (
         request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded")
         and request.accept_mimetypes.best_match(("application/json", "text/html")) != "application/json"

@@ -51,7 +51,7 @@ def reload_dataset(app, changed_graphs: tuple[str, ...] = ()) -> Swap:
     with _swap_lock:
         started = time.monotonic()
         if app.config.get("SPARQL_BACKEND_URL") and changed_graphs:
-            _push_to_engine(app.config, changed_graphs)
+            push_to_engine(app.config, changed_graphs)
         store = load_store(app.config)  # built beside the old one; a broken file leaves the old one serving
         pages = PagesState(SimpleNamespace(extensions={"ptce": store}, config=app.config))
         app.extensions.update({"ptce": store, "ptce-pages": pages})  # one dict update: the swap
@@ -62,7 +62,7 @@ def reload_dataset(app, changed_graphs: tuple[str, ...] = ()) -> Swap:
     return swap
 
 
-def _push_to_engine(config, graphs: tuple[str, ...]) -> None:
+def push_to_engine(config, graphs: tuple[str, ...]) -> None:
     """Replace the named graphs of written files in the external engine (emptied for deleted files)."""
     import requests
 

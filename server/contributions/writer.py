@@ -43,6 +43,11 @@ class Outcome:
     data_file: str | None
     removed: int = 0
     report: dict | None = None
+    files: tuple[str, ...] = ()  # every file written or deleted
+
+    def graphs(self, base_iri: str) -> tuple[str, ...]:
+        """The named graphs of the files written or deleted (one per file, named by its stem)."""
+        return tuple(f"{base_iri}graph/{Path(path).stem}" for path in self.files)
 
 
 def contribution_path(config, number: int) -> Path:
@@ -225,7 +230,8 @@ def accept(inbox: Inbox, number: int, curator: str, comment: str, config) -> Out
         failpoint("journaled")
         _apply(inbox, number, "accept", plan)
         _commit(inbox, number, "accept", plan)
-        return Outcome(number, ACCEPTED, str(target), len(removed), report.to_dict())
+        paths = tuple(change["path"] for change in files)
+        return Outcome(number, ACCEPTED, str(target), len(removed), report.to_dict(), paths)
 
 
 def reject(inbox: Inbox, number: int, curator: str, comment: str) -> Outcome:
@@ -259,7 +265,8 @@ def revert(inbox: Inbox, number: int, curator: str, comment: str, config) -> Out
         failpoint("journaled")
         _apply(inbox, number, "revert", plan)
         _commit(inbox, number, "revert", plan)
-        return Outcome(number, REVERTED, contribution.data_file, len(texts))
+        paths = tuple(change["path"] for change in files)
+        return Outcome(number, REVERTED, contribution.data_file, len(texts), None, paths)
 
 
 def recover(inbox: Inbox) -> list[tuple[int, str, str]]:
