@@ -32,6 +32,7 @@ def test_there_is_data():
     assert len(DATA_FILES) >= 5
 
 
+@pytest.mark.slow  # SHACL over the whole dataset: seconds
 @pytest.mark.parametrize("path", DATA_FILES, ids=[p.name for p in DATA_FILES])
 def test_file_parses_strictly_and_conforms(path: Path, report: Graph):
     with path.open("rb") as handle:

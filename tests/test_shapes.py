@@ -70,6 +70,7 @@ def results(report: Graph, severity: URIRef) -> list[Node]:
     ]
 
 
+@pytest.mark.slow  # SHACL-SHACL over the shapes graph: seconds
 def test_shapes_graph_passes_meta_shacl() -> None:
     conforms, _, text = validate(ontology_graph(), shacl_graph=shapes_graph(), meta_shacl=True)
     assert conforms, text
