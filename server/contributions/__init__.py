@@ -30,6 +30,8 @@ def init_app(app) -> None:
 
     submission.limiter.init_app(app)
     app.register_blueprint(submission.bp)
+    # the validator's HTML report of a conforming upload shows the page previews and the submission form
+    app.context_processor(lambda: {"contribution_review": submission.review_for_report})
     if app.config["CURATORS"]:
         if not app.config.get("SECRET_KEY"):
             raise ValueError("CURATORS is set: set SECRET_KEY too (PTCE_SECRET_KEY), it signs their sessions")

@@ -219,6 +219,23 @@ def _previews(data: bytes, lang: str):
     return render_previews(current_app._get_current_object(), contribution, removed, lang)
 
 
+def review_for_report(report) -> dict | None:
+    """For the /validate HTML report of a conforming form upload: the page previews and what the
+    submission form needs (offered to templates as ``contribution_review``); None elsewhere."""
+    if not report.conforms or request.method != "POST" or request.mimetype not in FORM_TYPES:
+        return None
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        upload.stream.seek(0)
+        data = upload.stream.read()
+    else:
+        data = (request.form.get("text") or "").encode("utf-8")
+    if not data.strip():
+        return None
+    lang = report.lang
+    return {"previews": _previews(data, lang), "turtle": data.decode("utf-8", "replace"), "C": TEXTS[lang]}
+
+
 def _rate_limit() -> str:
     return current_app.config["CONTRIBUTIONS_RATE_LIMIT"]
 

@@ -3,6 +3,7 @@ the rate limit and the quotas (429/507, in fr and en), and no curator route with
 
 from __future__ import annotations
 
+import io
 import sqlite3
 
 import pytest
@@ -132,3 +133,18 @@ def test_submissions_share_the_validators_limit_of_validations_at_once(make_app)
         for _ in taken:
             admission.leave()
     assert app.test_client().post("/contribute", data=VALID_POLE, headers=TURTLE).status_code == 201
+
+
+def test_the_validator_report_of_a_conforming_upload_shows_the_preview_and_the_form(client):
+    page = client.post("/validate?format=html", data={"text": VALID_POLE.decode(), "lang": "fr"}).text
+    assert "Le fichier est conforme." in page and "Aperçu des pages" in page
+    assert 'action="/contribute?format=html"' in page and "la-fabrique-du-test" in page
+    upload = client.post(
+        "/validate?format=html",
+        data={"file": (io.BytesIO(VALID_POLE), "pole.ttl"), "lang": "en"},
+    ).text
+    assert "Preview of the pages" in upload and "Propose this file to the curators" in upload
+    broken = client.post(
+        "/validate?format=html", data={"text": VALID_POLE.decode().replace("role:partenaire", "role:chef")}
+    ).text
+    assert "Aperçu des pages" not in broken and 'action="/contribute' not in broken
