@@ -71,6 +71,6 @@ def test_contributor_and_curator_paths(tmp_path):
         browser.click('a[href^="/contributions/1"]')
         assert "Différences avec le graphe" in browser.eval("document.body.innerText")
         browser.click('button[formaction="/contributions/1/accept"]')
-        assert "accepted" in browser.eval("document.querySelector('h1').innerText")
+        assert "acceptée" in browser.eval("document.querySelector('h1').innerText")
         browser.open(base + "/id/pole/pole-navigateur?lang=fr")
         assert "Pôle du navigateur" in browser.eval("document.querySelector('h1').innerText")
