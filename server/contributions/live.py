@@ -45,6 +45,7 @@ def reload_dataset(app, changed_graphs: tuple[str, ...] = ()) -> Swap:
     its SPARQL workers (forked from the new data). With an external engine, ``changed_graphs`` (named graphs
     IRIs whose file was written or deleted) are pushed to the engine first.
     """
+    from server.sparql.execution import retire_pools
     from server.sparql.views import start_workers
     from server.web.documents import PagesState
 
@@ -54,9 +55,15 @@ def reload_dataset(app, changed_graphs: tuple[str, ...] = ()) -> Swap:
             push_to_engine(app.config, changed_graphs)
         store = load_store(app.config)  # built beside the old one; a broken file leaves the old one serving
         pages = PagesState(SimpleNamespace(extensions={"ptce": store}, config=app.config))
+        old = app.extensions["ptce"]
         app.extensions.update({"ptce": store, "ptce-pages": pages})  # one dict update: the swap
         app.extensions.pop("ptce-validator", None)  # the validator's judge is rebuilt from the new store
         start_workers(app)
+        # queries already running on the old store's workers finish first; then its processes stop
+        grace = float(app.config["SPARQL_TIMEOUT"]) + 5
+        retire = threading.Timer(grace, retire_pools, args=(old,))
+        retire.daemon = True
+        retire.start()
         swap = Swap(round(time.monotonic() - started, 3), len(store), len(store.sources))
     logger.info("dataset reloaded: %s triples from %s files in %s s", swap.triples, swap.files, swap.seconds)
     return swap

@@ -238,3 +238,11 @@ def run_isolated(
     if header["status"] != 200:
         raise QueryFailed(header["status"], header["message"], header.get("line"), header.get("column"))
     return Answer(200, "", body, header.get("headers", {}))
+
+
+def retire_pools(store) -> None:
+    """Stop the worker pools of a store that is no longer served (after a live swap of the dataset)."""
+    with _pools_lock:
+        pools = _pools.pop(store, {})
+    for pool in pools.values():
+        pool.close()

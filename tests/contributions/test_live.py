@@ -156,3 +156,29 @@ def test_a_swap_under_concurrent_queries_fails_no_request(tmp_path):
             for thread in threads:
                 thread.join()
         assert failures == [] and served[0] > 50
+
+
+def test_the_old_stores_sparql_processes_stop_after_a_swap(tmp_path):
+    import os
+    import time
+
+    from server import create_app
+    from server.contributions.live import reload_dataset
+    from server.sparql.views import start_workers
+    from tests.helpers.servers import serve_in_thread
+
+    app = create_app({"TESTING": True, "DATA_DIRS": [str(copy_data(tmp_path))], "SPARQL_TIMEOUT": 1.0})
+    start_workers(app)
+    from server.sparql.execution import _pools
+
+    (pool,) = _pools[app.extensions["ptce"]].values()
+    server_pid, workers = pool.pids()
+    with serve_in_thread(app) as base:
+        assert ask(base, "?s a ptce:Pole")
+        reload_dataset(app)
+        assert ask(base, "?s a ptce:Pole")  # served by the new store's workers
+        time.sleep(1.0 + 5 + 2)
+        for pid in (server_pid, *workers):
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+        assert ask(base, "?s a ptce:Pole")
