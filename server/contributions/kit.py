@@ -209,6 +209,11 @@ def _block(
     return lines + ["    .", ""]
 
 
+def local_prefixes(base_iri: str) -> dict[str, str]:
+    """The prefixes of our own IRIs that templates and accepted files use (pole:, orga:, ms:...)."""
+    return {prefix: f"{base_iri}{path}" for prefix, path in _LOCAL_PREFIXES.items()}
+
+
 def _prefixes(base_iri: str) -> list[str]:
     wanted = ("rdfs", "xsd", "dcterms", "org", "schema", "ptce", "geo")
     lines = [f"@prefix {p}: <{PREFIXES[p]}> ." for p in wanted]

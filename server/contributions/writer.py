@@ -114,13 +114,15 @@ def provenance(graph_iri: str, config, contribution, curator: str, comment: str,
     return prov
 
 
-def _contribution_text(contribution, data: Graph, prov: Graph) -> str:
+def _contribution_text(contribution, data: Graph, prov: Graph, base_iri: str) -> str:
     number = contribution.id
     header = (
         f"# Contribution {number}, accepted through PTCE Graph's inbox (ptce contributions show {number}).\n"
     )
+    from server.contributions.kit import local_prefixes
+
     combined = Graph()
-    for prefix, namespace in PREFIXES.items():
+    for prefix, namespace in {**PREFIXES, **local_prefixes(base_iri)}.items():
         combined.bind(prefix, namespace)
     combined += prov
     combined += data
@@ -199,7 +201,7 @@ def accept(inbox: Inbox, number: int, curator: str, comment: str, config) -> Out
         graph_iri = f"{config['BASE_IRI']}graph/{target.stem}"
         accepted = now()
         prov = provenance(graph_iri, config, contribution, curator, comment, accepted)
-        files = [_change(str(target), _contribution_text(contribution, data, prov))]
+        files = [_change(str(target), _contribution_text(contribution, data, prov, config["BASE_IRI"]))]
         removed = []
         by_path = {source.graph: str(source.path) for source in store.sources}
         texts: dict[str, str] = {}
