@@ -100,10 +100,11 @@ def raise_descriptor_limit() -> int:
 
 def connection_limit(config) -> int:
     """The configured connection limit, or one sized to the file-descriptor limit (half, after a reserve)."""
+    descriptors = raise_descriptor_limit()
     configured = config.get("HTTP_CONNECTION_LIMIT")
     if configured:
         return int(configured)
-    return max(100, (raise_descriptor_limit() - 256) // 2)
+    return max(100, (descriptors - 256) // 2)
 
 
 def trust_proxies(app, config):
