@@ -78,10 +78,12 @@ class GuardedServer(TcpWSGIServer):
             elif channel.total_outbufs_len and channel.last_activity < send_cutoff:
                 channel.will_close = True  # the client stopped reading: its waiting thread is released
 
-    def active_tasks(self) -> int:
-        """How many requests are being served or queued."""
+    def busy(self) -> bool:
+        """Whether a request is being served or queued, or an answer is still being sent."""
         dispatcher = self.task_dispatcher
-        return dispatcher.active_count + len(dispatcher.queue)
+        if dispatcher.active_count or dispatcher.queue:
+            return True
+        return any(channel.total_outbufs_len for channel in list(self.active_channels.values()))
 
 
 def raise_descriptor_limit() -> int:
@@ -160,7 +162,7 @@ def run_until_stopped(server: GuardedServer, grace: float, on_stop: Callable[[],
         interval = min(1.0, server.adj.cleanup_interval)
         while not stopping:
             loop(timeout=interval, map=server._map, use_poll=True, count=1)
-        while server.active_tasks() and time.monotonic() - stopping[0] < grace:
+        while server.busy() and time.monotonic() - stopping[0] < grace:
             loop(timeout=0.05, map=server._map, use_poll=True, count=1)
         server.task_dispatcher.shutdown(cancel_pending=True, timeout=1)
     finally:
