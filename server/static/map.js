@@ -82,7 +82,7 @@
       return [point.lat, point.long];
     });
     if (bounds.length === 1) {
-      map.setView(bounds[0], 8);
+      map.setView(bounds[0], 6); // the place within France
     } else if (bounds.length > 1) {
       map.fitBounds(bounds, { padding: [20, 20], maxZoom: 9 });
     } else {

@@ -202,6 +202,8 @@ class ProfileBuilder:
             item = self.item(term, when, self.citations.cite(sources))
             if value is not None:
                 shown = literal_in_words(value, self.lang) if isinstance(value, Literal) else str(value)
+                if term == TERMS.turnover and isinstance(value, Literal):
+                    shown = amount(float(value), self.lang)
                 item = Item(f"{item.text}{TEXT[self.lang]['colon']} {shown}", None, when, item.cites)
             items.append(item)
         self.add(key, sorted(items, key=lambda i: (i.text.lower(), i.note or "")))
