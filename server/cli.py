@@ -97,7 +97,9 @@ def serve(
     except (DatasetError, ValueError) as error:
         _stop_with([str(error)], "the dataset cannot be loaded")
     store = app.extensions["ptce"]
-    if not app.config.get("SPARQL_BACKEND_URL"):
+    if not app.config["STARTUP_SHAPES_CHECK"]:
+        click.echo("ptce serve: WARNING: the data was not checked against the shapes", err=True)
+    elif not app.config.get("SPARQL_BACKEND_URL"):
         violations = startup.shape_violations(app, "en")
         if violations and not allow_invalid_data:
             _stop_with(violations, "the data violates the shapes (--allow-invalid-data serves it anyway)")

@@ -105,3 +105,5 @@ PREVIEW_PAGE_LIMIT = 5
 WATCH_INTERVAL = 2.0
 #: Flask-Limiter's counters (per server process; see docs/operator-guide.md for a shared store).
 RATELIMIT_STORAGE_URI = "memory://"
+#: Whether `ptce serve` judges the data against the shapes before serving (False: large generated data).
+STARTUP_SHAPES_CHECK = True
