@@ -117,6 +117,8 @@ def test_accept_goes_live_and_revert_takes_it_back(app):
     )
     void = {"Accept": "text/turtle"}
     before = client.get("/.well-known/void", headers=void)
+    home, dump = client.get("/?lang=fr").text, client.get("/dumps/ptce.nt").text
+    assert "La Fabrique du Test" not in home and "la-fabrique-du-test" not in dump
     response = client.post(
         f"/contributions/{number}/accept", data={"csrf_token": csrf(page), "comment": "ok"}
     )
@@ -124,6 +126,8 @@ def test_accept_goes_live_and_revert_takes_it_back(app):
     assert client.get("/id/pole/la-fabrique-du-test").status_code == 303
     after = client.get("/.well-known/void", headers=void)
     assert after.headers["ETag"] != before.headers["ETag"] and after.text != before.text  # VoID counts follow
+    assert "La Fabrique du Test" in client.get("/?lang=fr").text  # the home page lists the new pole
+    assert "la-fabrique-du-test" in client.get("/dumps/ptce.nt").text  # and the dumps hold it
     bearer = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
     reverted = app.test_client().post(f"/contributions/{number}/revert", headers=bearer)
     assert reverted.status_code == 200 and reverted.get_json()["status"] == "reverted"
