@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -58,7 +59,12 @@ def show(number: int, turtle: bool) -> None:
     if c is None:
         raise click.ClickException(f"no contribution {number}")
     if turtle:
-        sys.stdout.buffer.write(c.turtle)
+        if sys.stdout.isatty():  # contributed text never drives the curator's terminal
+            click.echo(
+                re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", "\ufffd", c.turtle.decode("utf-8", "replace"))
+            )
+        else:
+            sys.stdout.buffer.write(c.turtle)
         return
     click.echo(f"contribution {c.id}: {c.status}, received {c.submitted}, {c.size} bytes, sha256 {c.sha256}")
     click.echo(f"from: {c.name!r} <{c.email}>; message: {c.message!r}")
