@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 
+
+@pytest.mark.slow
 def test_distinct_host_headers_add_nothing_to_the_store_memo(client, store):
     client.get("/sparql", headers={"Accept": "text/turtle"})
     before = len(store._memo)
