@@ -15,7 +15,9 @@ large, it kills that worker and a replacement is forked in the background. Worke
 
 Supervision: a fork server that died (killed, out of memory) is replaced at the next query that needs a
 worker, and a worker found dead before it got its query is replaced and the query given to another one, so
-queries recover without a restart. Neither process keeps the web server's sockets.
+queries recover without a restart. The replacement is forked from the web server, which by then runs threads
+(the only process that still holds the store): the rare path, taken under the spawn lock. Neither process
+keeps the web server's sockets.
 """
 
 from __future__ import annotations
