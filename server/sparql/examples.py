@@ -228,7 +228,7 @@ SELECT ?legalForm (COUNT(DISTINCT ?pole) AS ?poles) WHERE {
         "pole-count-growth",
         "How did the number of PTCE grow, according to which source (and which figures are disputed)?",
         """
-SELECT ?date ?count ?description (SAMPLE(STR(?source)) AS ?aSource) (COUNT(DISTINCT ?other) AS ?disputedBy)
+SELECT ?date ?count ?description (MIN(STR(?source)) AS ?aSource) (COUNT(DISTINCT ?other) AS ?disputedBy)
 WHERE {
   ?figure schema:observationAbout ptce:Pole ; schema:measuredProperty ptce:poleCount ;
           schema:observationDate ?date ; schema:value ?count ; dcterms:description ?description ;
