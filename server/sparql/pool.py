@@ -26,13 +26,10 @@ import ctypes
 import ctypes.util
 import faulthandler
 import gc
-import json
 import os
 import resource
-import select
 import signal
 import socket
-import struct
 import threading
 import time
 import weakref
@@ -40,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from server.descriptors import drop_inherited_sockets
+from server.sparql.framing import WorkerLost, recv_frame, send_frame
 
 MAX_QUERIES = 1000
 try:
@@ -47,52 +45,7 @@ try:
     _LIBC.malloc_trim  # noqa: B018 - glibc only
 except (OSError, AttributeError):
     _LIBC = None
-_FRAME = struct.Struct("!II")  # header length, body length
 _pools: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
-
-
-class WorkerLost(Exception):
-    """The worker died, timed out or sent too much; ``reason`` is "timeout", "too large" or "died"."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-def send_frame(sock: socket.socket, header: dict, body: bytes = b"") -> None:
-    """Send one message: a JSON header and a byte body."""
-    encoded = json.dumps(header).encode()
-    sock.sendall(_FRAME.pack(len(encoded), len(body)) + encoded + body)
-
-
-def _recv_exactly(sock: socket.socket, size: int, deadline: float | None) -> bytes | None:
-    buffer = bytearray()
-    while len(buffer) < size:
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([sock], [], [], remaining)[0]:
-                raise WorkerLost("timeout")
-        chunk = sock.recv(min(size - len(buffer), 1 << 20))
-        if not chunk:
-            return None
-        buffer += chunk
-    return bytes(buffer)
-
-
-def recv_frame(
-    sock: socket.socket, deadline: float | None = None, max_bytes: int = 1 << 62
-) -> tuple[dict, bytes] | None:
-    """Receive one message (None at end of file); raise :class:`WorkerLost` past the deadline or size."""
-    prefix = _recv_exactly(sock, _FRAME.size, deadline)
-    if prefix is None:
-        return None
-    header_size, body_size = _FRAME.unpack(prefix)
-    if body_size > max_bytes:
-        raise WorkerLost("too large")
-    payload = _recv_exactly(sock, header_size + body_size, deadline)
-    if payload is None:
-        return None
-    return json.loads(payload[:header_size]), payload[header_size:]
 
 
 @dataclass
