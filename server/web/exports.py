@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, request
 from server.dataset import get_store
 from server.languages import choose_language
 from server.web.home import pole_index
-from server.web.outline import france_outline
+from server.web.outline import france_outline, region_boundaries
 from server.web.search import build_index, search
 from server.web.view_models import Linker
 
@@ -97,11 +97,17 @@ def search_json():
 
 @bp.get("/map/france.geojson")
 def france():
-    """France's outline (with its overseas départements) for the maps, drawn without any tile server."""
+    """France's outline (overseas départements included) and its regional borders, for tile-free maps."""
     app = current_app
     if "ptce-outline" not in app.extensions:
         node_modules = Path(app.static_folder) / "node_modules"
         outline = france_outline(node_modules, app.config["MAP_OUTLINE_FILE"])
+        outline["features"].append(
+            region_boundaries(
+                node_modules / app.config["MAP_DEPARTEMENTS_FILE"],
+                node_modules / app.config["MAP_DEPARTEMENTS_LIST"],
+            )
+        )
         app.extensions["ptce-outline"] = json.dumps(outline, separators=(",", ":"))
     response = Response(app.extensions["ptce-outline"], mimetype="application/geo+json")
     response.cache_control.max_age = 86400

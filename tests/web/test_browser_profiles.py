@@ -137,6 +137,9 @@ def test_home_says_how_many_poles_are_located_and_lists_the_others(site, browser
     assert shown + others == total and 0 < shown < total
     assert browser.eval("document.querySelectorAll('.leaflet-marker-icon').length") == shown
     assert browser.eval("document.querySelectorAll('#map path').length") >= 1  # the outline
+    # the borders between regions, dashed, drawn over the land (the last path of the outline layer)
+    last = "Array.from(document.querySelectorAll('#map path')).pop().getAttribute('stroke-dasharray')"
+    assert browser.eval(last) == "3 3"
 
 
 def test_language_is_kept_after_two_clicks(site, browser):

@@ -150,3 +150,20 @@ def test_reconciliation_by_get_jsonp_and_single_query(client):
     single = client.get("/reconcile", query_string={"query": "Ecossolies"}).get_json()
     assert single["result"][0]["name"] == "Les Écossolies"
     assert client.post("/reconcile", data={"queries": "[1, 2]"}).status_code == 400
+
+
+def test_map_draws_the_borders_between_regions(client):
+    features = client.get("/map/france.geojson").get_json(force=True)["features"]
+    (borders,) = [f["geometry"] for f in features if f["geometry"]["type"] == "MultiLineString"]
+    points = [point for line in borders["coordinates"] for point in line]
+    # Only metropolitan France has several regions: every border lies there (overseas regions are islands
+    # or Guyane, one département each).
+    assert all(-5.5 < lon < 9.8 and 41.3 < lat < 51.2 for lon, lat in points)
+    # The border of Bourgogne-Franche-Comté and Grand Est crosses the 5th meridian north of Dijon.
+    assert any(
+        min(a[0], b[0]) <= 5 <= max(a[0], b[0]) and 47.5 < a[1] < 48.2
+        for line in borders["coordinates"]
+        for a, b in zip(line, line[1:], strict=False)
+    )
+    # and no border crosses the Île-de-France interior at Paris (48.86 N, 2.35 E).
+    assert not any(abs(lon - 2.35) < 0.05 and abs(lat - 48.86) < 0.05 for lon, lat in points)
