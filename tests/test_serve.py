@@ -114,6 +114,8 @@ def test_unread_large_answers_are_capped_on_disk_then_refused_with_503(data_dir,
         body = requests.utils.quote(query)
         request = f"GET /sparql?query={body} HTTP/1.1\r\nHost: x\r\nAccept: text/csv\r\n\r\n".encode()
         unread = open_connections(served.port, 1, request, receive_buffer=4096)
+        unread[0].settimeout(20)
+        assert unread[0].recv(12, socket.MSG_PEEK) == b"HTTP/1.1 200"  # its answer waits in a spill file
         refused = None
         deadline = time.monotonic() + 8
         while time.monotonic() < deadline:
