@@ -32,12 +32,12 @@ def dataset_conforms(store) -> bool:
     from pyshacl import validate
     from rdflib import Graph
 
-    from server.validator.shapes import _prepared_shape_queries  # each SHACL-SPARQL query parsed once
+    from server.validator.shapes import prepared_shape_queries
 
     data, shapes = Graph(), Graph()  # pyshacl writes into its graphs: never hand it the store's
     data += store.rdflib_graph(("data", "ontology"))
     shapes += store.rdflib_graph(("shapes",))
-    with _prepared_shape_queries():
+    with prepared_shape_queries():
         conforms, _, _ = validate(
             data,
             shacl_graph=shapes,

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from tests.helpers.serve import ptce_serve, write_dataset
+from tests.helpers.servers import wait_until_up
 from tests.helpers.sparql import free_port
 
 pytestmark = pytest.mark.slow
@@ -53,14 +54,13 @@ def nginx_in_front(app_port: int, folder: Path) -> Iterator[int]:
     )
     process = subprocess.Popen([NGINX, "-c", str(config), "-p", str(folder)], stderr=subprocess.PIPE)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError(process.stderr.read().decode()) from None
-                time.sleep(0.05)
+        wait_until_up(
+            lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close(),
+            process,
+            lambda: process.stderr.read().decode(),
+            attempts=100,
+            pause=0.05,
+        )
         yield port
     finally:
         process.terminate()

@@ -59,7 +59,7 @@ def shape_problems(
     data += graph
     shapes = Graph()  # pyshacl writes into its shapes graph (pySHACL #314): never hand it the shared one
     shapes += judge.shapes
-    with _prepared_shape_queries():
+    with prepared_shape_queries():
         _, results, _ = shacl_validate(
             data,
             shacl_graph=shapes,
@@ -93,7 +93,7 @@ def _prepare(query: str, base: str | None, namespaces: tuple[tuple[str, str], ..
 
 
 @contextmanager
-def _prepared_shape_queries() -> Iterator[None]:
+def prepared_shape_queries() -> Iterator[None]:
     """Parse each SHACL-SPARQL query of our shapes once, not once per focus node (13 s → 1 s on data/)."""
     original = SPARQLProcessor.query
 

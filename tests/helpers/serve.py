@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import requests
 
+from tests.helpers.servers import wait_until_up
 from tests.helpers.sparql import PROJECT_DIR, free_port
 
 PTCE = str(Path(sys.executable).parent / "ptce")
@@ -89,14 +89,13 @@ def ptce_serve(data_dir: Path, tmp_path: Path, *args: str, **settings) -> Iterat
     process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                requests.get(base + "/sparql", headers={"Accept": "text/turtle"}, timeout=1)
-                break
-            except requests.ConnectionError:
-                if process.poll() is not None:
-                    raise RuntimeError((tmp_path / f"serve-{port}.log").read_text()) from None
-                time.sleep(0.1)
+        wait_until_up(
+            lambda: requests.get(base + "/sparql", headers={"Accept": "text/turtle"}, timeout=1),
+            process,
+            lambda: (tmp_path / f"serve-{port}.log").read_text(),
+            attempts=600,
+            pause=0.1,
+        )
         yield Served(process, base, port)
     finally:
         if process.poll() is None:

@@ -7,7 +7,8 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from werkzeug.serving import make_server
@@ -75,3 +76,17 @@ def run_chromium(url: str, *mode: str, budget_ms: int = 5000) -> str:
         result = subprocess.run([*command, *mode, url], capture_output=True, text=True, timeout=90)
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
+
+
+def wait_until_up(
+    check: Callable[[], object], process, failure: Callable[[], str], attempts: int, pause: float
+):
+    """Call ``check()`` until it stops raising OSError (connection refused); fail at once if ``process`` died."""
+    for _ in range(attempts):
+        try:
+            check()
+            return
+        except OSError:  # requests' ConnectionError is one
+            if process.poll() is not None:
+                raise RuntimeError(failure()) from None
+            time.sleep(pause)

@@ -7,13 +7,14 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 from rdflib import Graph
 from rdflib.query import Result
+
+from tests.helpers.servers import wait_until_up
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 RESULT_PARSERS = {
@@ -59,14 +60,14 @@ def ptce_server(**settings):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(1200):  # the first start checks data/ against the shapes (about 10 s, then cached)
-            try:
-                requests.get(base + "/sparql", headers={"Accept": "text/turtle"}, timeout=1)
-                break
-            except requests.ConnectionError:
-                if process.poll() is not None:
-                    raise RuntimeError(process.stderr.read().decode()) from None
-                time.sleep(0.1)
+        # the first start checks data/ against the shapes (about 10 s, then cached)
+        wait_until_up(
+            lambda: requests.get(base + "/sparql", headers={"Accept": "text/turtle"}, timeout=1),
+            process,
+            lambda: process.stderr.read().decode(),
+            attempts=1200,
+            pause=0.1,
+        )
         yield base
     finally:
         process.terminate()
