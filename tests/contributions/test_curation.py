@@ -58,6 +58,7 @@ def test_missing_or_wrong_credentials_are_refused(app):
     assert TOKEN not in str(app.config["CURATORS"])  # only its hash is configured
 
 
+@pytest.mark.slow  # a second or more: left out of the inner loop
 def test_forms_without_a_valid_csrf_token_are_refused(app):
     number = app.test_client().post("/contribute", data=VALID_POLE, headers=TURTLE).get_json()["id"]
     client = app.test_client()
@@ -79,6 +80,7 @@ def test_forms_without_a_valid_csrf_token_are_refused(app):
     assert client.post(f"/contributions/{number}/reject", data={"csrf_token": mine}).status_code == 303
 
 
+@pytest.mark.slow  # a second or more: left out of the inner loop
 def test_contributed_text_is_escaped_in_every_field(app):
     literal = XSS.replace('"', '\\"')  # the same text as a Turtle string
     turtle = VALID_POLE.replace(b'"La Fabrique du Test"@fr', f'"{literal}"@fr'.encode()).replace(
@@ -107,6 +109,7 @@ def test_contributed_text_is_escaped_in_every_field(app):
     assert "<script>alert" not in review and "<img src=x" not in review and "srcdoc=" in review
 
 
+@pytest.mark.slow  # a second or more: left out of the inner loop
 def test_accept_goes_live_and_revert_takes_it_back(app):
     number = app.test_client().post("/contribute", data=VALID_POLE, headers=TURTLE).get_json()["id"]
     client = logged_in(app)

@@ -64,6 +64,7 @@ def test_review_shows_the_report_the_preview_of_the_new_pages_and_the_form(clien
     assert 'action="/contribute?format=html"' in page
 
 
+@pytest.mark.slow  # a second or more: left out of the inner loop
 def test_submission_is_revalidated_and_stored_durably(make_app, tmp_path):
     app = make_app()
     client = app.test_client()
@@ -95,6 +96,7 @@ def test_rate_limit_answers_429_in_french_and_english(make_app):
     assert "Too many proposals" in en.get_json()["message"]
 
 
+@pytest.mark.slow  # a second or more: left out of the inner loop
 def test_quotas_on_pending_count_and_bytes(make_app, tmp_path):
     client = make_app(CONTRIBUTIONS_MAX_PENDING=1).test_client()
     assert client.post("/contribute", data=VALID_POLE, headers=TURTLE).status_code == 201
@@ -120,6 +122,7 @@ def test_no_curator_route_without_curators_and_curators_need_a_secret_key(client
         create_app({"TESTING": True, "CURATORS": {"carol": "scrypt:x"}})
 
 
+@pytest.mark.slow  # a second or more: left out of the inner loop
 def test_submissions_share_the_validators_limit_of_validations_at_once(make_app):
     app = make_app()
     admission = app.extensions["ptce.validations"]
@@ -135,6 +138,7 @@ def test_submissions_share_the_validators_limit_of_validations_at_once(make_app)
     assert app.test_client().post("/contribute", data=VALID_POLE, headers=TURTLE).status_code == 201
 
 
+@pytest.mark.slow  # a second or more: left out of the inner loop
 def test_the_validator_report_of_a_conforming_upload_shows_the_preview_and_the_form(client):
     page = client.post("/validate?format=html", data={"text": VALID_POLE.decode(), "lang": "fr"}).text
     assert "Le fichier est conforme." in page and "Aperçu des pages" in page

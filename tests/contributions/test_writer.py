@@ -25,6 +25,7 @@ def setup(tmp_path):
     return data, config_for(data), Inbox(tmp_path / "inbox.sqlite3")
 
 
+@pytest.mark.slow  # a second or more: left out of the inner loop
 def test_accept_writes_one_file_with_provenance_and_removes_the_replaced_value(setup):
     data, config, inbox = setup
     pole = inbox.add(VALID_POLE, {}, name="Alice Martin", email="alice@example.org", lang="en")
@@ -50,6 +51,7 @@ def test_accept_writes_one_file_with_provenance_and_removes_the_replaced_value(s
     assert history == [PENDING, ACCEPTED]
 
 
+@pytest.mark.slow  # a second or more: left out of the inner loop
 def test_revert_restores_data_byte_for_byte(setup):
     data, config, inbox = setup
     numbers = [inbox.add(VALID_POLE, {}), inbox.add(CHANGE_DIJON, {})]
@@ -62,6 +64,7 @@ def test_revert_restores_data_byte_for_byte(setup):
         writer.revert(inbox, numbers[0], "carol", "", config)
 
 
+@pytest.mark.slow  # a second or more: left out of the inner loop
 def test_accept_revalidates_against_the_graph_as_it_is_now(setup):
     _, config, inbox = setup
     first, second = (
@@ -77,6 +80,7 @@ def test_accept_revalidates_against_the_graph_as_it_is_now(setup):
     assert inbox.get(third).status == PENDING
 
 
+@pytest.mark.slow  # a second or more: left out of the inner loop
 def test_concurrent_accepts_on_the_same_file_keep_both_changes(setup):
     data, config, inbox = setup
     lat = CHANGE_DIJON

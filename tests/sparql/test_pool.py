@@ -68,6 +68,7 @@ def test_workers_are_reused_and_sandboxed(store):
     assert "unlimited" not in address_space
 
 
+@pytest.mark.slow  # about a second or more: left out of the inner loop
 def test_deadline_kills_the_worker_and_a_replacement_answers(store):
     pool = worker_pool(store, 1 << 30, ())
     before = set(pool.pids()[1])
@@ -84,6 +85,7 @@ def test_deadline_kills_the_worker_and_a_replacement_answers(store):
     assert run(store, "SELECT (1 AS ?x) {}").body.count(b'"x"') == 2
 
 
+@pytest.mark.slow  # about a second or more: left out of the inner loop
 def test_memory_limit_stops_a_greedy_query_and_the_pool_survives(store):
     greedy = "SELECT ?a ?b ?c WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f } ORDER BY ?a ?b ?c ?e"
     with pytest.raises(QueryFailed) as failure:

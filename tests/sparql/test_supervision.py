@@ -58,6 +58,7 @@ def test_unknown_function_is_a_400_with_a_message_and_keeps_the_worker(store):
     assert run(store, "ASK { ?s ?p ?o }").body.endswith(b"true}")
 
 
+@pytest.mark.slow  # about a second or more: left out of the inner loop
 def test_a_killed_fork_server_and_its_workers_are_replaced_and_queries_recover(store):
     pool = worker_pool(store, 1 << 30, ())
     server_pid, idle = pool.pids()

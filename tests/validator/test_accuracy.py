@@ -53,6 +53,7 @@ def test_a_class_used_as_a_property_proposes_the_property_of_the_same_name(judge
     assert problem.hint.startswith("Did you mean schema:url"), problem.hint
 
 
+@pytest.mark.slow  # about a second or more: left out of the inner loop
 def test_terms_our_data_uses_are_all_known(judge, store):
     from server.validator.linemap import parse_with_lines
     from server.validator.vocabulary import check_vocabulary
@@ -99,6 +100,7 @@ def test_plural_forms_and_no_english_words_in_french():
     assert counts(1, 0, "en") == "1 violation, 0 warnings"
 
 
+@pytest.mark.slow  # about a second or more: left out of the inner loop
 def test_french_html_and_cli_reports_have_no_english_words(client, runner, tmp_path):
     body = VALID.replace("schema:foundingDate", "schema:foundingdate").encode()
     html = client.post(
@@ -117,6 +119,7 @@ def test_french_html_and_cli_reports_have_no_english_words(client, runner, tmp_p
     assert "(0 violation, 1 avertissement)" in result.output and "warning" not in result.output
 
 
+@pytest.mark.slow  # about a second or more: left out of the inner loop
 def test_a_changed_single_value_replaces_the_old_one_instead_of_breaking_max_count(judge):
     body = (
         Path(__file__).parent.parent / "cases" / "contributions" / "change-dijon-latitude.ttl"

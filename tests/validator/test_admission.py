@@ -65,6 +65,7 @@ def _start_grandchild_then_hang(write_fd: int) -> None:
     time.sleep(60)
 
 
+@pytest.mark.slow  # a second or more: left out of the inner loop
 def test_a_validation_child_past_its_deadline_is_killed_with_its_process_group():
     read_fd, write_fd = os.pipe()  # a pipe, not a file: the child is sandboxed
     started = time.monotonic()

@@ -102,6 +102,7 @@ def test_links_to_the_live_graph_resolve_and_duplicates_are_warned(judge):
     assert {p.value for p in report.problems if p.kind == "link"} == {by_kind["link"].value}
 
 
+@pytest.mark.slow  # about a second or more: left out of the inner loop
 def test_changed_single_value_is_listed_in_the_summary(judge):
     report = check(judge, "changed-commune-latitude.ttl")
     (changed,) = report.summary.changed_values
@@ -151,6 +152,7 @@ def test_linemap_positions_of_triples_nested_blank_nodes_and_multiline_literals(
     assert len(graph) == len(Graph().parse(data=source, format="turtle"))
 
 
+@pytest.mark.slow  # about a second or more: left out of the inner loop
 def test_in_process_and_isolated_runs_agree(judge):
     isolated = check(judge, "broken-membership-role.ttl")
     direct = check(judge, "broken-membership-role.ttl", isolate=False)

@@ -185,6 +185,7 @@ def test_real_server_with_curl_like_requests(live_server):
     assert json.loads(ok.text)["summary"]["new_resources"]["ptce:Pole"] == 1
 
 
+@pytest.mark.slow  # a second or more: left out of the inner loop
 def test_oversized_uploads_to_ptce_serve_are_refused_with_413():
     """Through the real `ptce serve` (waitress): just over the limit (the app's report) and far over it."""
     with ptce_server() as base:
