@@ -173,18 +173,24 @@ WHERE {
     ),
     Example(
         "dashboard",
-        "Dashboard: how many poles, organisations, memberships, communes, calls and sources?",
+        "Dashboard: how many poles, organisations, memberships, communes, intercommunalities, calls, awards, "
+        "poles with a known legal form, and sources?",
         """
 SELECT
   (COUNT(DISTINCT ?pole) AS ?poles) (COUNT(DISTINCT ?organisation) AS ?organisations)
   (COUNT(DISTINCT ?membership) AS ?memberships) (COUNT(DISTINCT ?commune) AS ?communes)
-  (COUNT(DISTINCT ?call) AS ?calls) (COUNT(DISTINCT ?source) AS ?sources)
+  (COUNT(DISTINCT ?epci) AS ?intercommunalities) (COUNT(DISTINCT ?call) AS ?calls)
+  (COUNT(DISTINCT ?award) AS ?awards) (COUNT(DISTINCT ?formal) AS ?polesWithLegalForm)
+  (COUNT(DISTINCT ?source) AS ?sources)
 WHERE {
   { ?pole a ptce:Pole } UNION { ?organisation a org:Organization } UNION { ?membership a org:Membership }
-  UNION { ?commune a igeo:Commune } UNION { ?call a ptce:CallForProjects } UNION { ?s dcterms:source ?source }
+  UNION { ?commune a igeo:Commune } UNION { ?epci a igeo:Intercommunalite }
+  UNION { ?call a ptce:CallForProjects } UNION { ?award a ptce:Award }
+  UNION { ?formal a ptce:Pole ; ptce:legalForm ?form }
+  UNION { ?s dcterms:source ?source }
 }""",
-        "Tableau de bord : combien de pôles, d'organisations, d'adhésions, de communes, d'appels "
-        "et de sources ?",
+        "Tableau de bord : combien de pôles, d'organisations, d'adhésions, de communes, d'intercommunalités, "
+        "d'appels, de lauréats, de pôles à la forme juridique connue, et de sources ?",
     ),
     Example(
         "networks",

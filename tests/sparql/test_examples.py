@@ -54,6 +54,9 @@ CHECKS = {
     ),
     "dashboard": lambda rows, store: (
         int(next(iter(rows))["poles"]) == count(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?p a ptce:Pole }")
+        and int(next(iter(rows))["awards"]) == count(store, "SELECT (COUNT(*) AS ?n) { ?a a ptce:Award }")
+        and int(next(iter(rows))["polesWithLegalForm"])
+        == count(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?p ptce:legalForm ?f ; a ptce:Pole }")
     ),
     "networks": lambda rows, _: len({str(r["network"]) for r in rows}) >= 3,
     "laureates-by-call": lambda rows, store: (
