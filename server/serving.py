@@ -28,6 +28,8 @@ from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 from waitress.wasyncore import loop
 
+from server import config as defaults
+
 log = logging.getLogger(__name__)
 
 
@@ -63,8 +65,8 @@ class GuardedServer(TcpWSGIServer):
     """waitress's TCP server with a request deadline and a send deadline (see the module docstring)."""
 
     channel_class = DeadlineChannel
-    request_deadline = 30.0
-    send_timeout = 60.0
+    request_deadline = defaults.HTTP_REQUEST_DEADLINE  # both set again from the app's settings at start
+    send_timeout = defaults.HTTP_SEND_TIMEOUT
 
     def maintenance(self, now):
         """Close idle channels (waitress), and those past the request or send deadline."""

@@ -18,7 +18,7 @@ def load_store(config) -> QueryableStore:
         from server.dataset.loader import backend_auth
         from server.dataset.remote import RemoteStore
 
-        timeout = float(config.get("SPARQL_BACKEND_TIMEOUT") or 30.0)
+        timeout = float(config["SPARQL_BACKEND_TIMEOUT"])
         return RemoteStore(
             sources, config["BASE_IRI"], config["SPARQL_BACKEND_URL"], timeout, backend_auth(config)
         )

@@ -17,7 +17,7 @@ def backend_auth(config) -> requests.auth.AuthBase | None:
     if not user:
         return None
     password = config.get("SPARQL_BACKEND_PASSWORD") or ""
-    if (config.get("SPARQL_BACKEND_AUTH") or "basic").lower() == "digest":
+    if str(config["SPARQL_BACKEND_AUTH"]).lower() == "digest":
         return requests.auth.HTTPDigestAuth(user, password)
     return requests.auth.HTTPBasicAuth(user, password)
 
@@ -98,7 +98,7 @@ def load_into_engine(config, chunk_size: int = 5000) -> list[tuple[SourceFile, i
     sources = discover_sources(
         config["BASE_IRI"], config["ONTOLOGY_DIR"], config["SHAPES_DIR"], config["DATA_DIRS"]
     )
-    timeout = float(config.get("SPARQL_BACKEND_TIMEOUT") or 30.0) * 10  # loading is slower than querying
+    timeout = float(config["SPARQL_BACKEND_TIMEOUT"]) * 10  # loading is slower than querying
     session = requests.Session()
     session.auth = backend_auth(config)
     loaded = []

@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 import requests
 
+from server import config as defaults
 from server.dataset.base import BackendError, BackendQueryError, QueryableStore
 from server.dataset.sources import SourceFile
 from server.namespaces import PREFIXES
@@ -134,7 +135,7 @@ class RemoteStore(QueryableStore):
         sources: list[SourceFile],
         base_iri: str,
         query_url: str,
-        timeout: float = 30.0,
+        timeout: float = defaults.SPARQL_BACKEND_TIMEOUT,
         auth: requests.auth.AuthBase | tuple[str, str] | None = None,
     ):
         super().__init__()

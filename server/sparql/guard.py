@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from server import config as defaults
+
 #: Keywords that make the engine fetch from elsewhere.
 REMOTE_KEYWORDS = frozenset({"SERVICE", "LOAD"})
 #: Keywords that only occur in SPARQL Update.
@@ -93,7 +95,9 @@ def _scan(text: str) -> tuple[list[str], int]:
     return words, deepest
 
 
-def check_query(text: str, max_length: int = 100_000, max_depth: int = 100) -> CheckedQuery:
+def check_query(
+    text: str, max_length: int = defaults.SPARQL_MAX_QUERY_LENGTH, max_depth: int = defaults.SPARQL_MAX_DEPTH
+) -> CheckedQuery:
     """Check a query text; return it with its form, or raise :class:`QueryRejected`."""
     if not text.strip():
         raise QueryRejected(400, "The query is empty.")
