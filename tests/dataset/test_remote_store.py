@@ -13,6 +13,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
+from server import config as defaults
 from server import create_app
 from server.cli import main as ptce
 from server.dataset.base import BackendError, BackendQueryError, to_rdflib
@@ -42,6 +43,9 @@ QUERIES = [example.query for example in EXAMPLES if example.id not in VIRTUOSO_P
 CONCAT = re.compile(
     r'GROUP_CONCAT\((?:[^;()]|\([^()]*\))*(?:;\s*separator\s*=\s*"([^"]*)")?\)\s+AS\s+\?(\w+)', re.I
 )
+
+#: Every default setting, as an app's config holds them (``load_into_engine`` takes a full config).
+DEFAULTS = {key: value for key, value in vars(defaults).items() if key.isupper()}
 
 
 def canon(term, separator: str | None = None):
@@ -325,6 +329,7 @@ def test_sparql_update_loading_keeps_blank_nodes_and_text(tmp_path, virtuoso_set
         encoding="utf-8",
     )
     settings = {
+        **DEFAULTS,
         **virtuoso_settings,
         "SPARQL_BACKEND_GRAPH_STORE_URL": None,
         "BASE_IRI": "https://example.org/",
@@ -354,7 +359,12 @@ def test_ptce_load_reports_bad_files_and_missing_settings(runner, tmp_path, virt
 
 
 def test_wrong_credentials_are_reported(virtuoso_settings, tmp_path):
-    settings = {**virtuoso_settings, "SPARQL_BACKEND_PASSWORD": "wrong", "DATA_DIRS": [str(tmp_path)]}
+    settings = {
+        **DEFAULTS,
+        **virtuoso_settings,
+        "SPARQL_BACKEND_PASSWORD": "wrong",
+        "DATA_DIRS": [str(tmp_path)],
+    }
     settings |= {
         "ONTOLOGY_DIR": str(tmp_path),
         "SHAPES_DIR": str(tmp_path),
