@@ -27,6 +27,17 @@ SPARQL_MAX_OUTPUT_BYTES = 256 << 20
 #: Queries evaluated at once (each in its own worker process), and each worker's memory allowance (bytes).
 SPARQL_WORKERS = 4
 SPARQL_MEMORY_LIMIT = 1 << 30
+#: The fast lane: queries the guard judges cheap (ASK, DESCRIBE, or a SELECT/CONSTRUCT with a LIMIT of at
+#: most SPARQL_FAST_MAX_LIMIT, without grouping, ordering, DISTINCT or aggregates) run in their own workers
+#: (SPARQL_FAST_WORKERS of them at once; 0 turns the lane off), so they never wait behind heavy queries.
+#: One still running after SPARQL_FAST_TIMEOUT seconds is stopped and sent to the ordinary workers with the
+#: rest of its time limit (SPARQL_TIMEOUT in all): a misjudged query costs the fast lane that much at most.
+SPARQL_FAST_WORKERS = 2
+SPARQL_FAST_TIMEOUT = 0.5
+SPARQL_FAST_MAX_LIMIT = 100
+#: How much lower the ordinary lane's workers run (nice): when they keep every core busy, the web server
+#: and the fast lane still get a core at once (0: same priority).
+SPARQL_WORKER_NICE = 5
 #: Largest request body accepted (bytes); contributed files above this get 413.
 MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 #: A validation's wall-clock limit (seconds) and its child process's memory on top of the server's (bytes).
@@ -61,7 +72,9 @@ SPARQL_BACKEND_PASSWORD = None
 SPARQL_BACKEND_AUTH = "basic"  # or "digest" (Virtuoso's *-auth endpoints)
 SPARQL_BACKEND_TIMEOUT = 30.0  # seconds per HTTP call to the engine
 #: The HTTP server of `ptce serve` (waitress, see server/serving.py and docs/operator-guide.md).
-HTTP_THREADS = 8
+#: A thread waiting for a SPARQL worker (up to SPARQL_WORKERS + SPARQL_QUEUE of them) holds one: with 8, a
+#: cheap query queued behind 16 heavy ones for a thread before it reached the fast lane (bench/peers.py).
+HTTP_THREADS = 32
 #: Open connections at once; None sizes it to the file-descriptor limit (half of it, after a reserve of 256).
 HTTP_CONNECTION_LIMIT = None
 #: Seconds a connection may stay idle between requests, and seconds a request's headers and body may take.

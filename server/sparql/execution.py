@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import re
 import threading
 import weakref
@@ -67,6 +68,13 @@ class QueryFailed(Exception):
     def __init__(self, status: int, message: str, line: int | None = None, column: int | None = None):
         super().__init__(message)
         self.status, self.message, self.line, self.column = status, message, line, column
+
+
+class QueryTimedOut(QueryFailed):
+    """The query was stopped at its time limit (its worker killed)."""
+
+    def __init__(self, timeout: float):
+        super().__init__(503, f"The query was stopped after the server's time limit of {timeout:g} s.")
 
 
 def _query_options(dataset: Dataset | None) -> dict:
@@ -182,8 +190,14 @@ def answer_request(store, request: dict) -> tuple[dict, bytes]:
         return {"status": 500, "message": "The query engine failed on this query.", "retire": True}, b""
 
 
-def _worker_setup(memory_bytes: int, allowed_dirs) -> Callable[[], None]:
-    return functools.partial(confine, memory_bytes, None, allowed_dirs)
+def _confine_and_yield(memory_bytes: int, allowed_dirs, nice: int) -> None:
+    confine(memory_bytes, None, allowed_dirs)
+    if nice:
+        os.nice(nice)  # the web server and the fast lane get the cores first when they are all busy
+
+
+def _worker_setup(memory_bytes: int, allowed_dirs, nice: int = 0) -> Callable[[], None]:
+    return functools.partial(_confine_and_yield, memory_bytes, allowed_dirs, nice)
 
 
 _pools: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -191,32 +205,46 @@ _pools_lock = threading.Lock()
 
 
 def worker_pool(
-    store, memory_bytes: int = config.SPARQL_MEMORY_LIMIT, allowed_dirs=(), size: int = 2
+    store,
+    memory_bytes: int = config.SPARQL_MEMORY_LIMIT,
+    allowed_dirs=(),
+    size: int = 2,
+    lane: str = "main",
+    nice: int = 0,
 ) -> WorkerPool:
-    """Return (starting it the first time) the pool of evaluation workers of ``store``.
+    """Return (starting it the first time) the pool of evaluation workers of ``store`` for ``lane``.
 
     Call it at start-up, before the web server starts threads, so that the fork server is forked from a
     single-threaded process; otherwise the first query starts it. ``allowed_dirs=None`` means no sandbox
-    (an external engine, reached over the network).
+    (an external engine, reached over the network). Each lane ("main", "fast") has its own workers, whose
+    scheduling priority is lowered by ``nice``.
     """
-    key = (memory_bytes, None if allowed_dirs is None else tuple(str(d) for d in allowed_dirs))
+    key = (lane, memory_bytes, None if allowed_dirs is None else tuple(str(d) for d in allowed_dirs))
     with _pools_lock:
         pools = _pools.setdefault(store, {})
         if key not in pools:
             handler = functools.partial(answer_request, store)
-            pools[key] = WorkerPool(handler, _worker_setup(memory_bytes, allowed_dirs), size)
+            pools[key] = WorkerPool(handler, _worker_setup(memory_bytes, allowed_dirs, nice), size)
         return pools[key]
 
 
 def run_isolated(
-    store, text: str, fmt_key: str, dataset: Dataset | None, limits: Limits, allowed_dirs=()
+    store,
+    text: str,
+    fmt_key: str,
+    dataset: Dataset | None,
+    limits: Limits,
+    allowed_dirs=(),
+    lane: str = "main",
+    nice: int = 0,
 ) -> Answer:
-    """Evaluate in a pooled worker process with a hard time limit; raise :class:`QueryFailed` on failure.
+    """Evaluate in a pooled worker process of ``lane`` with a hard time limit; raise :class:`QueryFailed`
+    on failure (:class:`QueryTimedOut` at the time limit).
 
     The workers install :func:`server.sandbox.install_sandbox` (``allowed_dirs``) unless ``allowed_dirs``
     is None (an external engine, reached over the network).
     """
-    pool = worker_pool(store, limits.memory_bytes, allowed_dirs)
+    pool = worker_pool(store, limits.memory_bytes, allowed_dirs, lane=lane, nice=nice)
     request = {
         "text": text,
         "format": fmt_key,
@@ -229,9 +257,7 @@ def run_isolated(
         header, body = pool.run(request, limits.timeout, limits.max_output_bytes)
     except WorkerLost as lost:
         if lost.reason == "timeout":
-            raise QueryFailed(
-                503, f"The query was stopped after the server's time limit of {limits.timeout:g} s."
-            ) from None
+            raise QueryTimedOut(limits.timeout) from None
         if lost.reason == "too large":
             raise _too_large(limits.max_output_bytes) from None
         raise QueryFailed(503, "The query was stopped by the server (memory or CPU limit).") from None

@@ -120,3 +120,30 @@ def check_query(
     if form is None:
         raise QueryRejected(400, "Not a SPARQL query: expected SELECT, CONSTRUCT, DESCRIBE or ASK.")
     return CheckedQuery(text, form)
+
+
+#: Keywords that make a query costly whatever its LIMIT (all rows must be seen, or a sub-query runs).
+COSTLY_KEYWORDS = frozenset(
+    {"GROUP", "ORDER", "DISTINCT", "REDUCED", "HAVING", "COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE"}
+    | {"GROUP_CONCAT", "MINUS", "NOT", "EXISTS"}
+)
+_LIMIT = re.compile(r"\bLIMIT\s+(\d+)\s*(?:OFFSET\s+\d+\s*)?$", re.IGNORECASE)
+
+
+def is_cheap(checked: CheckedQuery, max_limit: int = defaults.SPARQL_FAST_MAX_LIMIT) -> bool:
+    """Whether a checked query may take the fast lane: an ASK or DESCRIBE, or a SELECT or CONSTRUCT whose
+    final LIMIT is at most ``max_limit``; never one that groups, orders, deduplicates, aggregates, negates
+    or holds a sub-query. A judgement, not a promise: the fast lane's short time limit catches mistakes."""
+    words, _ = keywords_and_depth(checked.text)
+    if set(words) & COSTLY_KEYWORDS or sum(word in QUERY_FORMS for word in words) > 1:
+        return False
+    if checked.form in ("ASK", "DESCRIBE"):
+        return True
+    skeleton = _TOKEN.sub(_blank_literals, checked.text).rstrip()
+    match = _LIMIT.search(skeleton)
+    return bool(match) and int(match.group(1)) <= max_limit
+
+
+def _blank_literals(match: re.Match) -> str:
+    """Strings, IRIs and comments as spaces (a LIMIT inside them is not the query's)."""
+    return " " if match.lastgroup in ("string", "iri", "comment") else match.group()

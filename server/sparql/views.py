@@ -13,20 +13,19 @@ import logging
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import wrap_file
 
-from server.admission import Admission
 from server.dataset import get_store
 from server.formats import RDF_FORMATS, serialize_graph
 from server.namespaces import PREFIXES, sparql_prologue
 from server.sparql.description import description_template, service_description
 from server.sparql.examples import EXAMPLES
-from server.sparql.execution import Dataset, Limits, QueryFailed, run_isolated, worker_pool
+from server.sparql.execution import Dataset, QueryFailed
 from server.sparql.formats import DESCRIPTION_FORMATS, formats_for, negotiate
 from server.sparql.guard import QueryRejected, check_query
+from server.sparql.lanes import answer_query, init_lanes, start_workers  # noqa: F401 - start_workers: API
 from server.sparql.spill import SpillArea
 
 bp = Blueprint("sparql", __name__)
@@ -111,20 +110,6 @@ def _dataset(proto: ProtocolRequest) -> Dataset | None:
     return Dataset(tuple(defaults), tuple(named))
 
 
-def _limits() -> Limits:
-    config = current_app.config
-    return Limits(
-        timeout=float(config["SPARQL_TIMEOUT"]),
-        row_limit=int(config["SPARQL_ROW_LIMIT"]),
-        memory_bytes=int(config["SPARQL_MEMORY_LIMIT"]),
-        max_output_bytes=int(config["SPARQL_MAX_OUTPUT_BYTES"]),
-    )
-
-
-def _workers() -> Admission:
-    return current_app.extensions["ptce.sparql_workers"]
-
-
 def error_response(status: int, message: str, line: int | None = None, column: int | None = None) -> Response:
     """An error as JSON (when the client prefers JSON) or plain text, never with internal details."""
     accept = request.accept_mimetypes
@@ -198,12 +183,9 @@ def _answer(proto: ProtocolRequest) -> Response:
         return error_response(
             406, "Acceptable formats for this query: " + ", ".join(f.media_type for f in formats)
         )
-    dataset = _dataset(proto)
-    with _workers().admitted() as admitted:
-        if not admitted:
-            return error_response(503, "The server is busy with other queries; try again shortly.")
-        store = get_store()
-        answer = run_isolated(store, checked.text, fmt.key, dataset, _limits(), _sandbox_dirs(config, store))
+    answer = answer_query(checked, fmt.key, _dataset(proto))
+    if answer is None:
+        return error_response(503, "The server is busy with other queries; try again shortly.")
     text_type = fmt.media_type.startswith("text/") or fmt.key in RDF_FORMATS
     mimetype = fmt.media_type + ("; charset=utf-8" if text_type else "")
     headers = {"Content-Type": mimetype, **answer.headers}
@@ -253,25 +235,8 @@ def add_protocol_headers(response: Response) -> Response:
     return response
 
 
-def _sandbox_dirs(config, store) -> list[str] | None:
-    """Folders the query workers may read: the dataset's (None for an external engine: no sandbox)."""
-    if not isinstance(getattr(store, "store", None), ox.Store):
-        return None
-    return [*config["DATA_DIRS"], config["ONTOLOGY_DIR"], config["SHAPES_DIR"]]
-
-
-def start_workers(app) -> None:
-    """Start the query workers' fork server now (call it before the web server starts its threads)."""
-    with app.app_context():
-        store = get_store(app)
-        worker_pool(store, _limits().memory_bytes, _sandbox_dirs(app.config, store))
-
-
 def init_app(app) -> None:
-    """Register /sparql, and how many queries are evaluated at once and may wait (SPARQL_WORKERS, _QUEUE)."""
-    config = app.config
-    app.extensions["ptce.sparql_spill"] = SpillArea(int(config["SPARQL_SPILL_LIMIT"]))
-    app.extensions["ptce.sparql_workers"] = Admission(
-        int(config["SPARQL_WORKERS"]), int(config["SPARQL_QUEUE"]), float(config["SPARQL_TIMEOUT"])
-    )
+    """Register /sparql, and how many queries each lane evaluates at once (:mod:`server.sparql.lanes`)."""
+    app.extensions["ptce.sparql_spill"] = SpillArea(int(app.config["SPARQL_SPILL_LIMIT"]))
+    init_lanes(app)
     app.register_blueprint(bp)
