@@ -19,7 +19,7 @@ from server.validator.linemap import LineMap, parse_with_lines
 from server.validator.messages import text
 from server.validator.report import CONFORMS, DOES_NOT_CONFORM, INTERNAL_ERROR, INVALID_INPUT, Problem, Report
 from server.validator.shapes import shape_problems
-from server.validator.syntax import InputRejected, Limits, check_turtle, line_text
+from server.validator.syntax import InputRejected, Limits, check_turtle
 from server.validator.vocabulary import check_vocabulary, load_vocabulary
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,8 @@ def analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str) -> R
     unique = {
         (p.severity, p.line, p.column, p.message, p.focus, p.path, p.value): p for p in reversed(problems)
     }
-    problems = [_with_excerpt(p, source) for p in unique.values()]  # one entry when two constraints agree
+    lines = source.split("\n")  # once, not once per problem (thousands in a large file)
+    problems = [_with_excerpt(p, lines) for p in unique.values()]  # one entry when two constraints agree
     problems = causes_first(problems)
     summary = live_checks.summarise(graph, judge.live_graph, judge.shapes, linemap, lang)
     status = DOES_NOT_CONFORM if any(p.severity == "Violation" for p in problems) else CONFORMS
@@ -168,12 +169,12 @@ def contribution_graph(source: str, triples: list[ox.Triple], base_iri: str) -> 
     return exact, linemap
 
 
-def _with_excerpt(problem: Problem, source: str) -> Problem:
-    return (
-        problem
-        if problem.excerpt or not problem.line
-        else replace(problem, excerpt=line_text(source, problem.line))
-    )
+def _with_excerpt(problem: Problem, lines: list[str]) -> Problem:
+    """The problem with the text of its line (as :func:`server.validator.syntax.line_text` gives it)."""
+    if problem.excerpt or not problem.line:
+        return problem
+    excerpt = lines[problem.line - 1].rstrip("\r")[:200] if len(lines) >= problem.line else ""
+    return replace(problem, excerpt=excerpt)
 
 
 def _run_in_child(source: str, triples: list, judge: Judge, lang: str, timeout: float | None) -> Report:
