@@ -45,6 +45,8 @@ def answer_query(checked: CheckedQuery, fmt_key: str, dataset: Dataset | None) -
     if isinstance(spent, Answer):
         return spent
     full = limits(config)
+    if spent >= full.timeout:  # the fast lane's limit was the whole limit
+        raise QueryTimedOut(full.timeout)
     with current_app.extensions["ptce.sparql_workers"].admitted() as admitted:
         if not admitted:
             return None
@@ -67,7 +69,8 @@ def _fast_lane(checked: CheckedQuery, fmt_key: str, dataset: Dataset | None) -> 
         if not admitted:
             return 0.0
         store = get_store()
-        fast = replace(limits(config), timeout=float(config["SPARQL_FAST_TIMEOUT"]))
+        full = limits(config)
+        fast = replace(full, timeout=min(full.timeout, float(config["SPARQL_FAST_TIMEOUT"])))
         dirs = sandbox_dirs(config, store)
         try:
             return run_isolated(store, checked.text, fmt_key, dataset, fast, dirs, lane="fast")

@@ -65,3 +65,17 @@ def test_cheap_queries_do_not_wait_and_a_misjudged_one_stops_at_the_limit():
         assert TIMEOUT - 0.2 < elapsed < TIMEOUT + 1, elapsed  # the fast lane's try counts in the limit
         answer = requests.get(endpoint, params={"query": "ASK {}"}, headers=JSON, timeout=5)
         assert answer.status_code == 200  # a fast worker was forked again after the kill
+
+
+@pytest.mark.slow
+def test_a_fast_lane_limit_above_the_time_limit_does_not_raise_it(app):
+    saved = {key: app.config[key] for key in ("SPARQL_TIMEOUT", "SPARQL_FAST_TIMEOUT")}
+    app.config.update(SPARQL_TIMEOUT=1.0, SPARQL_FAST_TIMEOUT=5.0)
+    try:
+        began = time.monotonic()
+        response = app.test_client().get("/sparql", query_string={"query": MISJUDGED}, headers=JSON)
+        elapsed = time.monotonic() - began
+    finally:
+        app.config.update(saved)
+    assert response.status_code == 503 and "time limit of 1 s" in response.get_data(as_text=True)
+    assert elapsed < 2.5, elapsed
