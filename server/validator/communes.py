@@ -72,12 +72,14 @@ def nearest_codes(code: str, limit: int = 3) -> list[str]:
 
 
 def _referenced(contribution: Graph, base_iri: str) -> dict[URIRef, tuple]:
-    """Commune IRIs the file uses as values or subjects, with one (subject, predicate, object) where seen."""
+    """Commune IRIs the file uses as values or subjects, with one (subject, predicate, object) where seen: the
+    smallest in text order, the same from one run to the next (not the first the graph happens to yield)."""
     found: dict[URIRef, tuple] = {}
     for triple in contribution:
         for node in (triple[0], triple[2]):
             if isinstance(node, URIRef) and commune_code(str(node), base_iri) is not None:
-                found.setdefault(node, triple)
+                if node not in found or tuple(map(str, triple)) < tuple(map(str, found[node])):
+                    found[node] = triple
     return found
 
 

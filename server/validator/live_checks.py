@@ -37,28 +37,32 @@ def dangling_links(
     contribution: Graph, live: Graph, linemap: LineMap, base_iri: str, lang: str, known: Graph | None = None
 ) -> list[Problem]:
     """Warn about IRIs under our base that are linked to but exist neither in the file, the dataset nor
-    ``known`` (what the validator vouches for, such as official communes)."""
-    problems, seen = [], set()
+    ``known`` (what the validator vouches for, such as official communes); once per IRI, at its first link
+    in the file (not the first the graph happens to yield: the same report from one run to the next)."""
+    first: dict[URIRef, tuple] = {}
     skip = (str(PTCE._NS), f"{base_iri}graph/", f"{base_iri}shapes")
     for subject, predicate, obj in contribution:
-        if predicate in _NOT_LINKS or not isinstance(obj, URIRef) or obj in seen:
+        if predicate in _NOT_LINKS or not isinstance(obj, URIRef):
             continue
         iri = str(obj)
         if not iri.startswith(base_iri) or iri.startswith(skip):
             continue
-        if (
+        if obj not in first and (
             (obj, None, None) in contribution
             or (obj, None, None) in live
             or (known and (obj, None, None) in known)
         ):
             continue
-        seen.add(obj)
         line, column = linemap.value(subject, predicate, obj) or (None, None)
+        place = (line or 10**9, column or 0, str(subject), str(predicate), line, column, subject, predicate)
+        first[obj] = min(first.get(obj, place), place)
+    problems = []
+    for obj, (*_, line, column, subject, predicate) in first.items():
         problems.append(
             Problem(
                 "Warning",
                 "link",
-                text("dangling_link", lang, value=curie_or_iri(iri, base_iri)),
+                text("dangling_link", lang, value=curie_or_iri(str(obj), base_iri)),
                 line,
                 column,
                 focus=subject.n3(),
