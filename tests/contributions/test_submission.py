@@ -84,6 +84,7 @@ def test_submission_is_revalidated_and_stored_durably(make_app, tmp_path):
     assert client.post("/contribute?email=not-an-address", data=VALID_POLE, headers=TURTLE).status_code == 400
 
 
+@pytest.mark.slow  # about a second or more: left out of the inner loop
 def test_rate_limit_answers_429_in_french_and_english(make_app):
     client = make_app(CONTRIBUTIONS_RATE_LIMIT="2 per minute").test_client()
     assert [client.post("/contribute", data=VALID_POLE, headers=TURTLE).status_code for _ in range(2)] == [

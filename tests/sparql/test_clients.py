@@ -15,6 +15,9 @@ from server.sparql.examples import EXAMPLES
 from tests.helpers.servers import run_chromium
 from tests.helpers.sparql import parse_answer, ptce_server
 
+#: Real SPARQL clients against a real `ptce serve` process: left out of the inner loop.
+pytestmark = pytest.mark.slow
+
 SELECT = "SELECT ?pole ?name WHERE { ?pole a ptce:Pole ; rdfs:label ?name } ORDER BY ?pole LIMIT 5"
 
 

@@ -169,6 +169,7 @@ def test_slow_query_does_not_block_others(endpoint):
     assert stopped.headers["Retry-After"]
 
 
+@pytest.mark.slow  # starts a real ptce serve
 def test_concurrent_clients_see_no_spurious_errors(endpoint):
     def ask(i: int):
         pattern = f"?pole a ptce:Pole ; rdfs:label ?l FILTER(STRLEN(?l) > {i % 7})"
