@@ -90,3 +90,18 @@ def wait_until_up(
             if process.poll() is not None:
                 raise RuntimeError(failure()) from None
             time.sleep(pause)
+
+
+@contextmanager
+def admission_full(admission) -> Iterator[None]:
+    """Take every slot of an admission gate and empty its queue, so the next request is refused; restore."""
+    taken = [admission.enter() for _ in range(admission.slots)]
+    saved_queue = admission.queue
+    admission.queue = 0
+    try:
+        yield
+    finally:
+        admission.queue = saved_queue
+        for entered in taken:
+            if entered:
+                admission.leave()

@@ -15,6 +15,7 @@ from server.dataset.sources import discover_sources
 from server.sparql.execution import Limits, QueryFailed, run_isolated, worker_pool
 from server.sparql.pool import WorkerPool
 from tests.helpers.serve import alive, children
+from tests.helpers.servers import admission_full
 
 
 @pytest.fixture
@@ -95,11 +96,7 @@ def test_fork_server_and_workers_hold_none_of_the_servers_sockets():
 
 
 def test_queries_beyond_the_workers_and_the_queue_get_503_at_once(app):
-    admission = app.extensions["ptce.sparql_workers"]
-    taken = [admission.enter() for _ in range(admission.slots)]
-    saved = admission.queue
-    admission.queue = 0
-    try:
+    with admission_full(app.extensions["ptce.sparql_workers"]):
         started = time.monotonic()
         heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"  # not judged cheap: no fast lane for it
         response = app.test_client().get(
@@ -108,8 +105,3 @@ def test_queries_beyond_the_workers_and_the_queue_get_503_at_once(app):
         assert response.status_code == 503 and response.headers["Retry-After"]
         assert "busy" in response.get_data(as_text=True)
         assert time.monotonic() - started < 1
-    finally:
-        admission.queue = saved
-        for entered in taken:
-            if entered:
-                admission.leave()

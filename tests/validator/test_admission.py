@@ -13,23 +13,16 @@ from server import create_app
 from server.admission import Admission
 from server.validator.isolation import run_in_child
 from tests.helpers.serve import alive
+from tests.helpers.servers import admission_full
 
 VALID = b'<https://example.org/a> <https://example.org/b> "c" .\n'
 
 
 @pytest.fixture
 def busy_app(app):
-    admission = app.extensions["ptce.validations"]
-    taken = [admission.enter() for _ in range(admission.slots)]
-    saved_queue = admission.queue
-    admission.queue = 0
-    try:
+    """The app with every validation slot taken and no queue."""
+    with admission_full(app.extensions["ptce.validations"]):
         yield app
-    finally:
-        admission.queue = saved_queue
-        for entered in taken:
-            if entered:
-                admission.leave()
 
 
 @pytest.mark.parametrize(("language", "words"), [("fr", "réessayez"), ("en", "try again")])
