@@ -24,8 +24,10 @@ SPARQL_MAX_QUERY_LENGTH = 100_000
 SPARQL_MAX_DEPTH = 100
 #: Largest answer a query may produce (bytes); a larger answer is refused with a clear 503.
 SPARQL_MAX_OUTPUT_BYTES = 256 << 20
-#: Queries evaluated at once (each in its own worker process), and each worker's memory allowance (bytes).
-SPARQL_WORKERS = 4
+#: Queries evaluated at once, each in its own worker process (None: one per core, at least 2), and each
+#: worker's memory allowance (bytes). Each worker that scans an in-memory store ends up with its own copy of
+#: what it scanned (bench/measure_cow.py): more workers than cores cost memory and gain no throughput.
+SPARQL_WORKERS = None
 SPARQL_MEMORY_LIMIT = 1 << 30
 #: The fast lane: queries the guard judges cheap (ASK, DESCRIBE, or a SELECT/CONSTRUCT with a LIMIT of at
 #: most SPARQL_FAST_MAX_LIMIT, without grouping, ordering, DISTINCT or aggregates) run in their own workers

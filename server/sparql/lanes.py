@@ -14,7 +14,7 @@ from dataclasses import replace
 import pyoxigraph as ox
 from flask import current_app
 
-from server.admission import Admission
+from server.admission import Admission, default_slots
 from server.dataset import get_store
 from server.sparql.execution import Answer, Dataset, Limits, QueryTimedOut, run_isolated, worker_pool
 from server.sparql.guard import CheckedQuery, is_cheap
@@ -93,7 +93,9 @@ def init_lanes(app) -> None:
     SPARQL_FAST_WORKERS; a cheap query waits for a fast worker at most SPARQL_FAST_TIMEOUT)."""
     config = app.config
     app.extensions["ptce.sparql_workers"] = Admission(
-        int(config["SPARQL_WORKERS"]), int(config["SPARQL_QUEUE"]), float(config["SPARQL_TIMEOUT"])
+        default_slots(config["SPARQL_WORKERS"], per_core=1, least=2),
+        int(config["SPARQL_QUEUE"]),
+        float(config["SPARQL_TIMEOUT"]),
     )
     fast = int(config["SPARQL_FAST_WORKERS"])
     if fast > 0:
