@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import FOAF
+from rdflib.namespace import FOAF, RDF
 from rdflib.term import Node
 
 from server.dataset.base import QueryableStore
@@ -45,6 +45,11 @@ COORDINATES = """SELECT ?x ?lat ?long WHERE { VALUES ?x { %s }
 LABELS = "SELECT ?x ?p ?l WHERE { VALUES ?x { %s } ?x ?p ?l FILTER(?p IN (%s)) }"
 INSTANCES = "SELECT DISTINCT ?c ?x WHERE { ?x a ?c } ORDER BY ?x"
 EXAMPLES = "SELECT ?p ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3"
+#: The prefixes of every document (also the streamed ones, which cannot know in advance which are used).
+DOCUMENT_PREFIXES = {**PREFIXES, "sd": str(SD), "foaf": str(FOAF)}
+#: Incoming links are streamed in batches of about this many subjects, each with the context of its subjects.
+INCOMING_BATCH = 1000
+_TYPE = ox.NamedNode(str(RDF.type))
 
 
 def _bound(sparql: str, **terms: Node) -> tuple[str, dict]:
@@ -106,7 +111,7 @@ def resource_exists(store: QueryableStore, iri: str) -> bool:
 def new_graph() -> Graph:
     """Return an empty rdflib Graph with our prefixes bound."""
     graph = Graph()
-    for prefix, namespace in {**PREFIXES, "sd": str(SD), "foaf": str(FOAF)}.items():
+    for prefix, namespace in DOCUMENT_PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     return graph
 
@@ -239,3 +244,112 @@ def instances(store: QueryableStore, class_iri: str) -> list[URIRef]:
 def examples(store: QueryableStore, prop: str) -> list[tuple[Node, Node]]:
     """Return up to three (subject, object) pairs that use a property."""
     return [(row["s"], row["o"]) for row in _select(store, EXAMPLES, p=URIRef(prop))]
+
+
+# -- the same document, streamed -------------------------------------------------------------------
+
+
+def _ox_construct(
+    store: QueryableStore, sparql: str, **terms: ox.NamedNode | ox.BlankNode
+) -> Iterator[ox.Triple]:
+    """Run a CONSTRUCT query with ``?name`` bindings given as pyoxigraph terms; return its triples."""
+    text, options = _bound(
+        sparql,
+        **{k: URIRef(t.value) if isinstance(t, ox.NamedNode) else BNode(t.value) for k, t in terms.items()},
+    )
+    return iter(store.query(text, **options))
+
+
+def _iris_of(triples: Iterable[ox.Triple]) -> set[ox.NamedNode]:
+    """Return every IRI a list of triples mentions (subjects, predicates, objects)."""
+    return {term for triple in triples for term in triple if isinstance(term, ox.NamedNode)}
+
+
+def _grouped(triples: Iterable[ox.Triple], seen: set[ox.Triple]) -> list[ox.Triple]:
+    """Return the triples not yet ``seen`` (and mark them seen), grouped by subject, ``rdf:type`` first."""
+    groups: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]] = {}
+    for triple in triples:
+        if triple not in seen:
+            seen.add(triple)
+            groups.setdefault(triple.subject, []).append(triple)
+    return [
+        triple
+        for group in groups.values()
+        for triple in sorted(group, key=lambda t: (t.predicate != _TYPE, t.predicate.value))
+    ]
+
+
+def _context(store: QueryableStore, iris: set[ox.NamedNode]) -> list[ox.Triple]:
+    """Return the context triples (types, labels, coordinates) of some IRIs, in one query."""
+    if not iris:
+        return []
+    return list(store.query(CONTEXT % " ".join(sorted(str(iri) for iri in iris))))
+
+
+def _incoming_batches(triples: Iterator[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
+    """Cut incoming triples into lists of about ``size`` subjects, never between two triples of a subject."""
+    batch: list[ox.Triple] = []
+    subjects = 0
+    for triple in triples:
+        if batch and triple.subject != batch[-1].subject:
+            subjects += 1
+            if subjects >= size:
+                yield batch
+                batch, subjects = [], 0
+        batch.append(triple)
+    if batch:
+        yield batch
+
+
+def document_blocks(
+    store: QueryableStore,
+    iri: str,
+    document_iri: str | None = None,
+    dataset_iri: str | None = None,
+    batch: int = INCOMING_BATCH,
+) -> Iterator[list[ox.Triple]]:
+    """Return the triples of :func:`describe` (the same set) as pyoxigraph triples, in blocks, for streaming.
+
+    The resource's own triples, memberships and blank nodes are read at once, so a failing engine raises
+    here, before anything is sent. Incoming links are then read lazily, in batches of ``batch`` subjects, each
+    with the context of its subjects, and the context of every other mentioned IRI comes last. Each triple is
+    given once, grouped by subject within a block; a subject may come back in a later block.
+    """
+    resource = ox.NamedNode(iri)
+    head = []
+    if document_iri:
+        head.append(ox.Triple(ox.NamedNode(document_iri), ox.NamedNode(str(FOAF.primaryTopic)), resource))
+        if dataset_iri:
+            head.append(
+                ox.Triple(
+                    ox.NamedNode(document_iri), ox.NamedNode(str(VOID.inDataset)), ox.NamedNode(dataset_iri)
+                )
+            )
+    own = list(_ox_construct(store, OUTGOING, r=resource)) + list(
+        _ox_construct(store, LINKED_NODES, r=resource)
+    )
+    done: set[ox.BlankNode] = set()
+    todo = {t.object for t in own if isinstance(t.object, ox.BlankNode)}
+    while todo:
+        node = todo.pop()
+        done.add(node)
+        described = list(_ox_construct(store, OUTGOING, r=node))
+        own += described
+        todo |= {t.object for t in described if isinstance(t.object, ox.BlankNode)} - done
+    return _blocks(store, resource, head, own, batch)
+
+
+def _blocks(
+    store: QueryableStore, resource: ox.NamedNode, head: list[ox.Triple], own: list[ox.Triple], batch: int
+) -> Iterator[list[ox.Triple]]:
+    """Yield the blocks of :func:`document_blocks` once its eager part is read."""
+    seen: set[ox.Triple] = set()
+    yield _grouped(head + own, seen)
+    mentioned, described = _iris_of(own), {resource}
+    for incoming in _incoming_batches(_ox_construct(store, INCOMING, r=resource), batch):
+        subjects = {t.subject for t in incoming if isinstance(t.subject, ox.NamedNode)} - described
+        mentioned |= _iris_of(incoming)
+        described |= subjects
+        block = sorted(incoming, key=lambda t: str(t.subject)) + _context(store, subjects)
+        yield _grouped(block, seen)
+    yield _grouped(_context(store, mentioned - described), seen)

@@ -7,11 +7,12 @@ documents (:mod:`server.web.published`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, redirect, request
+import pyoxigraph as ox
+from flask import Response, current_app, redirect, request, stream_with_context
 from rdflib import Graph
 from werkzeug.http import is_resource_modified
 from werkzeug.urls import iri_to_uri
@@ -21,20 +22,25 @@ from server.formats import serialize_graph
 from server.languages import LANGUAGES, choose_language
 from server.web import rendering as context
 from server.web.dataset_docs import DumpCache, last_modified
-from server.web.describe import new_graph
+from server.web.describe import DOCUMENT_PREFIXES, new_graph
 from server.web.negotiation import FORMATS, UnknownFormat, available_types, choose_format
+from server.web.streaming import serialize_blocks
 
 RDF_FORMATS = tuple(key for key in FORMATS if key != "html")
 
 
 @dataclass
 class Document:
-    """An information resource: its local path (URI form, no suffix), its graph and its HTML page."""
+    """An information resource: its local path (URI form, no suffix), its graph and its HTML page.
+
+    A document with ``blocks`` (its graph's triples as pyoxigraph blocks) is streamed in the RDF formats.
+    """
 
     path: str
     graph: Callable[[], Graph]
     html: Callable[[Graph, str, str], str]
     page_graph: Callable[[], Graph] | None = None  # a lighter graph for the HTML page, if it has one
+    blocks: Callable[[], Iterator[list[ox.Triple]]] | None = None
 
 
 class PagesState:
@@ -107,6 +113,9 @@ def render(document: Document, key: str, lang: str) -> Response:
     if key == "html":
         graph = (document.page_graph or document.graph)()
         return Response(document.html(graph, lang, document.path), mimetype="text/html")
+    if document.blocks is not None:  # read its first block now: a failing engine is still a 503
+        chunks = serialize_blocks(document.blocks(), key, DOCUMENT_PREFIXES)
+        return Response(stream_with_context(chunks), mimetype=FORMATS[key].media_type)
     return Response(serialize_graph(document.graph(), key), mimetype=FORMATS[key].media_type)
 
 

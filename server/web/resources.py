@@ -8,7 +8,7 @@ from werkzeug.urls import iri_to_uri, uri_to_iri
 
 from server.dataset import get_store
 from server.web import rendering as context
-from server.web.describe import describe, resource_exists
+from server.web.describe import describe, document_blocks, resource_exists
 from server.web.documents import Document, base_iri, not_found, raw_path, see_other, serve, split_suffix
 
 bp = Blueprint("resources", __name__)
@@ -29,6 +29,7 @@ def thing_document(rest: str) -> Document:
         graph,
         lambda g, lang, path: context.resource_page(g, iri, lang, path),
         lambda: graph(current_app.config["PAGE_LIST_LIMIT"]),
+        lambda: document_blocks(get_store(), iri, f"{base}doc/{rest}", f"{base}dataset"),
     )
 
 
