@@ -306,28 +306,24 @@ def document_blocks(
     iri: str,
     document_iri: str | None = None,
     dataset_iri: str | None = None,
-    batch: int = INCOMING_BATCH,
+    batch: int | None = None,
 ) -> Iterator[list[ox.Triple]]:
     """Return the triples of :func:`describe` (the same set) as pyoxigraph triples, in blocks, for streaming.
 
-    The resource's own triples, memberships and blank nodes are read at once, so a failing engine raises
-    here, before anything is sent. Incoming links are then read lazily, in batches of ``batch`` subjects, each
-    with the context of its subjects, and the context of every other mentioned IRI comes last. Each triple is
-    given once, grouped by subject within a block; a subject may come back in a later block.
+    The resource's own triples, memberships and blank nodes are read (and the incoming links asked for) at
+    once, so a failing engine raises here, before anything is sent. The incoming links are then read lazily,
+    in batches of ``batch`` subjects (default :data:`INCOMING_BATCH`), each with the context of its subjects;
+    the context of every other mentioned IRI comes last. Each triple is given once, grouped by subject within
+    a block (a subject may come back in a later block).
     """
     resource = ox.NamedNode(iri)
     head = []
     if document_iri:
-        head.append(ox.Triple(ox.NamedNode(document_iri), ox.NamedNode(str(FOAF.primaryTopic)), resource))
+        document = ox.NamedNode(document_iri)
+        head.append(ox.Triple(document, ox.NamedNode(str(FOAF.primaryTopic)), resource))
         if dataset_iri:
-            head.append(
-                ox.Triple(
-                    ox.NamedNode(document_iri), ox.NamedNode(str(VOID.inDataset)), ox.NamedNode(dataset_iri)
-                )
-            )
-    own = list(_ox_construct(store, OUTGOING, r=resource)) + list(
-        _ox_construct(store, LINKED_NODES, r=resource)
-    )
+            head.append(ox.Triple(document, ox.NamedNode(str(VOID.inDataset)), ox.NamedNode(dataset_iri)))
+    own = [*_ox_construct(store, OUTGOING, r=resource), *_ox_construct(store, LINKED_NODES, r=resource)]
     done: set[ox.BlankNode] = set()
     todo = {t.object for t in own if isinstance(t.object, ox.BlankNode)}
     while todo:
@@ -336,17 +332,23 @@ def document_blocks(
         described = list(_ox_construct(store, OUTGOING, r=node))
         own += described
         todo |= {t.object for t in described if isinstance(t.object, ox.BlankNode)} - done
-    return _blocks(store, resource, head, own, batch)
+    incoming = _incoming_batches(_ox_construct(store, INCOMING, r=resource), batch or INCOMING_BATCH)
+    return _blocks(store, resource, head, own, incoming)
 
 
 def _blocks(
-    store: QueryableStore, resource: ox.NamedNode, head: list[ox.Triple], own: list[ox.Triple], batch: int
+    store: QueryableStore,
+    resource: ox.NamedNode,
+    head: list[ox.Triple],
+    own: list[ox.Triple],
+    batches: Iterator[list[ox.Triple]],
 ) -> Iterator[list[ox.Triple]]:
-    """Yield the blocks of :func:`document_blocks` once its eager part is read."""
+    """Yield the blocks of :func:`document_blocks` once its eager part is read (``head``: the document's
+    own statements, which bring no context)."""
     seen: set[ox.Triple] = set()
     yield _grouped(head + own, seen)
     mentioned, described = _iris_of(own), {resource}
-    for incoming in _incoming_batches(_ox_construct(store, INCOMING, r=resource), batch):
+    for incoming in batches:
         subjects = {t.subject for t in incoming if isinstance(t.subject, ox.NamedNode)} - described
         mentioned |= _iris_of(incoming)
         described |= subjects

@@ -12,6 +12,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import FOAF, RDF, RDFS, SKOS
 
 from server.namespaces import ORG, PTCE, VOID
+from server.web.describe import describe
 from tests.helpers.pages import (
     BASE,
     CAFE,
@@ -243,3 +244,24 @@ def test_curl_follows_303_to_turtle(pages_live):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.rstrip().endswith(f"text/turtle; charset=utf-8 {pages_live}{CAFE_DOC}.ttl")
+
+
+HUB = BASE + "id/characteristic/renouveau-productif"
+
+
+@pytest.mark.parametrize("suffix", ["ttl", "jsonld", "rdf", "nt"])
+def test_hub_document_streams_the_triples_the_store_holds(client, store, monkeypatch, suffix):
+    """A characteristic's document (streamed in batches of 2 subjects here) against the store, on any backend."""
+    monkeypatch.setattr("server.web.describe.INCOMING_BATCH", 2)
+    response = client.get(f"/doc/characteristic/renouveau-productif.{suffix}")
+    assert response.status_code == 200 and response.is_streamed
+    graph = parse_body(response)
+    incoming = store.construct(f"CONSTRUCT {{ ?s ?p <{HUB}> }} WHERE {{ ?s ?p <{HUB}> }}")
+    outgoing = store.construct(f"CONSTRUCT {{ <{HUB}> ?p ?o }} WHERE {{ <{HUB}> ?p ?o }}")
+    assert len(incoming) > 2 and len(outgoing) > 2
+    assert set(incoming) <= set(graph) and set(outgoing) <= set(graph)
+    for pole in incoming.subjects():
+        assert graph.value(pole, RDFS.label) is not None
+    assert len(graph) == len(
+        describe(store, HUB, BASE + "doc/characteristic/renouveau-productif", BASE + "dataset")
+    )
