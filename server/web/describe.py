@@ -271,12 +271,12 @@ def _grouped(triples: Iterable[ox.Triple], seen: set[ox.Triple]) -> list[ox.Trip
     for triple in triples:
         if triple not in seen:
             seen.add(triple)
-            groups.setdefault(triple.subject, []).append(triple)
-    return [
-        triple
-        for group in groups.values()
-        for triple in sorted(group, key=lambda t: (t.predicate != _TYPE, t.predicate.value))
-    ]
+            group = groups.setdefault(triple.subject, [])
+            if triple.predicate == _TYPE:
+                group.insert(0, triple)
+            else:
+                group.append(triple)
+    return [triple for group in groups.values() for triple in group]
 
 
 def _context(store: QueryableStore, iris: set[ox.NamedNode]) -> list[ox.Triple]:
@@ -310,11 +310,11 @@ def document_blocks(
 ) -> Iterator[list[ox.Triple]]:
     """Return the triples of :func:`describe` (the same set) as pyoxigraph triples, in blocks, for streaming.
 
-    The resource's own triples, memberships and blank nodes are read (and the incoming links asked for) at
-    once, so a failing engine raises here, before anything is sent. The incoming links are then read lazily,
-    in batches of ``batch`` subjects (default :data:`INCOMING_BATCH`), each with the context of its subjects;
-    the context of every other mentioned IRI comes last. Each triple is given once, grouped by subject within
-    a block (a subject may come back in a later block).
+    The resource's own triples are read (and its incoming links asked for) at once, so a failing engine
+    raises here, before anything is sent. Then come the memberships and blank nodes around it, its incoming
+    links, read lazily in batches of ``batch`` subjects (default :data:`INCOMING_BATCH`), each with the
+    context of its subjects, and last the context of every other mentioned IRI. Each triple is given once,
+    grouped by subject within a block (a subject may come back in a later block).
     """
     resource = ox.NamedNode(iri)
     head = []
@@ -323,17 +323,23 @@ def document_blocks(
         head.append(ox.Triple(document, ox.NamedNode(str(FOAF.primaryTopic)), resource))
         if dataset_iri:
             head.append(ox.Triple(document, ox.NamedNode(str(VOID.inDataset)), ox.NamedNode(dataset_iri)))
-    own = [*_ox_construct(store, OUTGOING, r=resource), *_ox_construct(store, LINKED_NODES, r=resource)]
+    own = list(_ox_construct(store, OUTGOING, r=resource))
+    incoming = _incoming_batches(_ox_construct(store, INCOMING, r=resource), batch or INCOMING_BATCH)
+    return _blocks(store, resource, head, own, incoming)
+
+
+def _linked(store: QueryableStore, resource: ox.NamedNode, own: list[ox.Triple]) -> list[ox.Triple]:
+    """Return the memberships and blank nodes around a resource, in full (blank nodes below them too)."""
+    linked = list(_ox_construct(store, LINKED_NODES, r=resource))
     done: set[ox.BlankNode] = set()
-    todo = {t.object for t in own if isinstance(t.object, ox.BlankNode)}
+    todo = {t.object for t in own + linked if isinstance(t.object, ox.BlankNode)}
     while todo:
         node = todo.pop()
         done.add(node)
         described = list(_ox_construct(store, OUTGOING, r=node))
-        own += described
+        linked += described
         todo |= {t.object for t in described if isinstance(t.object, ox.BlankNode)} - done
-    incoming = _incoming_batches(_ox_construct(store, INCOMING, r=resource), batch or INCOMING_BATCH)
-    return _blocks(store, resource, head, own, incoming)
+    return linked
 
 
 def _blocks(
@@ -344,10 +350,13 @@ def _blocks(
     batches: Iterator[list[ox.Triple]],
 ) -> Iterator[list[ox.Triple]]:
     """Yield the blocks of :func:`document_blocks` once its eager part is read (``head``: the document's
-    own statements, which bring no context)."""
+    own statements, which bring no context; ``own``: the resource's triples)."""
     seen: set[ox.Triple] = set()
     yield _grouped(head + own, seen)
-    mentioned, described = _iris_of(own), {resource}
+    linked = _linked(store, resource, own)
+    yield _grouped(linked, seen)
+    mentioned = _iris_of(own + linked)
+    described = {resource}
     for incoming in batches:
         subjects = {t.subject for t in incoming if isinstance(t.subject, ox.NamedNode)} - described
         mentioned |= _iris_of(incoming)

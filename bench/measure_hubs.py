@@ -1,0 +1,183 @@
+"""First byte and whole document of the biggest hub's RDF documents, streamed and (with --before) not.
+
+Run by hand (not a test): ``.venv/bin/python bench/measure_hubs.py`` generates ``bench/out/poles-10000`` if it
+is missing (``bench/generate.py``), starts ``ptce serve`` on it, finds the characteristic shared by the most
+poles (one SPARQL count), and times its Turtle, JSON-LD, N-Triples and RDF/XML documents with curl
+(``%{time_starttransfer}`` and ``%{time_total}``), the formats interleaved, median of ``--runs`` runs. With
+``--before`` a second server serves the same documents the way they were served before streaming (the
+whole rdflib graph, then rdflib's serializers). The machine and the load average are printed with each table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMATS = ("ttl", "jsonld", "nt", "rdf")
+HUB_QUERY = """SELECT ?c (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a ptce:Pole ; ptce:characteristic ?c }
+GROUP BY ?c ORDER BY DESC(?n) LIMIT 1"""
+
+
+def serve(mode: str, port: int, data: str) -> None:
+    """Run ``ptce serve`` in this process; ``before``: resource documents built as one rdflib graph."""
+    from server.cli import main as ptce
+
+    if mode == "before":
+        from server.web import resources
+
+        streamed = resources.thing_document
+        resources.thing_document = lambda *args: dataclasses.replace(streamed(*args), blocks=None)
+    ptce.main(["serve", "--port", str(port), "--data", data], standalone_mode=False)
+
+
+def start(mode: str, port: int, data: Path) -> subprocess.Popen:
+    """Start a server (this script with --serve) and wait until it answers."""
+    env = {**os.environ, "PTCE_STARTUP_SHAPES_CHECK": "false"}
+    command = [sys.executable, __file__, "--serve", mode, "--port", str(port), "--data", str(data)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server stopped: {process.stderr.read().decode()[-2000:]}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+            return process
+        except OSError:
+            time.sleep(0.5)
+    stop(process)
+    raise SystemExit("the server did not start within 300 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server this script started (SIGTERM: it stops its own SPARQL workers), and wait for it."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def biggest_hub(base: str) -> tuple[str, int]:
+    """Return the characteristic shared by the most poles, and how many poles share it."""
+    url = f"{base}/sparql?{urllib.parse.urlencode({'query': HUB_QUERY})}"
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    [row] = json.load(urllib.request.urlopen(request, timeout=60))["results"]["bindings"]
+    return row["c"]["value"], int(row["n"]["value"])
+
+
+def fetch(url: str) -> tuple[float, float, int]:
+    """Fetch a URL with curl; return seconds to the first byte, seconds to the last, bytes."""
+    result = subprocess.run(
+        [
+            "curl",
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code} %{time_starttransfer} %{time_total} %{size_download}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    status, first, total, size = result.stdout.split()
+    if status != "200":
+        raise SystemExit(f"{url}: HTTP {status}")
+    return float(first), float(total), int(size)
+
+
+def measure(
+    mode: str, port: int, data: Path, runs: int
+) -> tuple[str, int, dict[str, tuple[float, float, int]]]:
+    """Start a server, time the hub's documents (one warm-up each), stop it; medians per format."""
+    process = start(mode, port, data)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        hub, poles = biggest_hub(base)
+        path = base + "/doc/" + hub.split("/id/", 1)[1]
+        samples: dict[str, list[tuple[float, float, int]]] = {key: [] for key in FORMATS}
+        for key in FORMATS:
+            fetch(f"{path}.{key}")
+        loads = [os.getloadavg()[0]]
+        for _ in range(runs):
+            for key in FORMATS:
+                samples[key].append(fetch(f"{path}.{key}"))
+        loads.append(os.getloadavg()[0])
+    finally:
+        stop(process)
+    medians = {
+        key: (
+            statistics.median(s[0] for s in rows),
+            statistics.median(s[1] for s in rows),
+            rows[-1][2],
+        )
+        for key, rows in samples.items()
+    }
+    load = f"1-min load average {loads[0]:.2f} -> {loads[1]:.2f}"
+    print(f"\n{mode}: <{hub}> ({poles:,} poles), median of {runs} runs, {load}")
+    print("| format | bytes | first byte (ms) | whole (ms) |\n|---|---:|---:|---:|")
+    for key, (first, total, size) in medians.items():
+        print(f"| {key} | {size:,} | {first * 1000:.0f} | {total * 1000:.0f} |")
+    return hub, poles, medians
+
+
+def machine() -> str:
+    """One line naming the machine: CPU model, cores, Python."""
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.read_text().splitlines()
+            if line.startswith("model name")
+        ]
+        model = names[0] if names else model
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def main() -> None:
+    """Parse the options; serve (internal) or measure."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--poles", type=int, default=10000, help="generated data size (bench/out/poles-N)")
+    parser.add_argument("--runs", type=int, default=7, help="timed requests per format (median)")
+    parser.add_argument("--port", type=int, default=5871)
+    parser.add_argument("--before", action="store_true", help="also time the documents as served before")
+    parser.add_argument("--serve", choices=("streamed", "before"), help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.port, args.data)
+        return
+    if shutil.which("curl") is None:
+        raise SystemExit("curl is needed")
+    data = ROOT / "bench" / "out" / f"poles-{args.poles}"
+    if not data.is_dir():
+        subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(args.poles)], check=True)
+    print(f"Machine: {machine()}; data: {data.relative_to(ROOT)}")
+    after = measure("streamed", args.port, data, args.runs)
+    if args.before:
+        before = measure("before", args.port, data, args.runs)
+        print("\n| format | first byte before -> after (ms) | whole before -> after (ms) |\n|---|---:|---:|")
+        for key in FORMATS:
+            (first0, total0, _), (first1, total1, _) = before[2][key], after[2][key]
+            first = f"{first0 * 1000:.0f} -> {first1 * 1000:.0f}"
+            print(f"| {key} | {first} | {total0 * 1000:.0f} -> {total1 * 1000:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
