@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-
-def default_slots(configured: int | None, per_core: float = 0.5, least: int = 1) -> int:
-    """The configured number of slots, or ``per_core`` slots per core (at least ``least``)."""
-    return int(configured) if configured else max(least, int((os.cpu_count() or 2) * per_core))
 
 
 class Admission:

@@ -14,8 +14,16 @@ ONTOLOGY_DIR = str(PROJECT_ROOT / "ontology")
 SHAPES_DIR = str(PROJECT_ROOT / "shapes")
 #: Folders whose ``*.ttl`` files make the dataset (one named graph per file).
 DATA_DIRS = [str(PROJECT_ROOT / "data")]
-#: Optional folder for an on-disk Oxigraph store (None keeps the store in memory).
-STORE_PATH = None
+#: Where the embedded Oxigraph store lives: None in memory; a folder on disk (reopened read-only while
+#: the files are unchanged); "auto" in memory while the dataset's files total at most
+#: STORE_MEMORY_MAX_BYTES, else on disk under CACHE_DIR/stores. In memory, each SPARQL worker that scans
+#: the store ends up with its own copy of what it read (bench/measure_cow.py); on disk, every process
+#: reads the same pages through the system's file cache, but heavy queries are several times slower.
+STORE_PATH = "auto"
+#: None: the largest dataset whose worst case (about 12 bytes of store per byte of Turtle, once in the
+#: server and once per SPARQL worker) fits in half the machine's memory (24 GB and 2 workers: about
+#: 350 MB of Turtle, 180,000 generated poles).
+STORE_MEMORY_MAX_BYTES = None
 #: Server-side limits for SPARQL queries (seconds, rows, characters).
 SPARQL_TIMEOUT = 10.0
 SPARQL_ROW_LIMIT = 10_000

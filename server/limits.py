@@ -1,10 +1,16 @@
-"""One way to confine a child process (SPARQL worker, validation child): memory, CPU time, file sandbox."""
+"""How many child processes work at once, and one way to confine each (SPARQL worker, validation child)."""
 
 from __future__ import annotations
 
 import math
+import os
 import resource
 from collections.abc import Iterable
+
+
+def default_slots(configured: int | None, per_core: float = 0.5, least: int = 1) -> int:
+    """The configured number of slots, or ``per_core`` slots per core (at least ``least``)."""
+    return int(configured) if configured else max(least, int((os.cpu_count() or 2) * per_core))
 
 
 def current_address_space() -> int:

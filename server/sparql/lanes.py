@@ -14,8 +14,9 @@ from dataclasses import replace
 import pyoxigraph as ox
 from flask import current_app
 
-from server.admission import Admission, default_slots
+from server.admission import Admission
 from server.dataset import get_store
+from server.limits import default_slots
 from server.sparql.execution import Answer, Dataset, Limits, QueryTimedOut, run_isolated, worker_pool
 from server.sparql.guard import CheckedQuery, is_cheap
 

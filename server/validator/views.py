@@ -7,9 +7,10 @@ import threading
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server.admission import Admission, default_slots
+from server.admission import Admission
 from server.formats import RDF_FORMATS, serialize_graph
 from server.languages import LANGUAGES, choose_language
+from server.limits import default_slots
 from server.validator.messages import text
 from server.validator.render import short, to_graph, to_json
 from server.validator.report import HTTP_STATUSES, INTERNAL_ERROR, INVALID_INPUT, Problem, Report
