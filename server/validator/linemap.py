@@ -12,6 +12,8 @@ from rdflib import BNode, Graph
 from rdflib.plugins.parsers.notation3 import RDFSink, SinkParser
 from rdflib.term import Node
 
+from server.validator.onegraph import OneGraphStore
+
 Position = tuple[int, int]  # (line, column), both 1-based
 
 
@@ -84,8 +86,11 @@ class _LineParser(SinkParser):
 
 
 def parse_with_lines(source: str, base_iri: str) -> tuple[Graph, LineMap]:
-    """Parse Turtle text into a Graph and a LineMap (the text must already have passed the strict checks)."""
-    graph = Graph()
+    """Parse Turtle text into a Graph and a LineMap (the text must already have passed the strict checks).
+
+    The graph is in a one-graph store (:mod:`server.validator.onegraph`): it is built once, then only read.
+    """
+    graph = Graph(store=OneGraphStore())
     linemap = LineMap()
     parser = _LineParser(RDFSink(graph), base_iri, linemap)
     parser.loadBuf(source)

@@ -17,6 +17,7 @@ from server.validator.isolation import run_in_child
 from server.validator.judge import Judge
 from server.validator.linemap import LineMap, parse_with_lines
 from server.validator.messages import text
+from server.validator.onegraph import OneGraphStore
 from server.validator.report import CONFORMS, DOES_NOT_CONFORM, INTERNAL_ERROR, INVALID_INPUT, Problem, Report
 from server.validator.shapes import shape_problems
 from server.validator.syntax import InputRejected, Limits, check_turtle
@@ -163,7 +164,7 @@ def contribution_graph(source: str, triples: list[ox.Triple], base_iri: str) -> 
     ground = {t for t in strict if not any(isinstance(n, BNode) for n in t)}
     if len(graph) == len(strict) and ground == {t for t in graph if not any(isinstance(n, BNode) for n in t)}:
         return graph, linemap
-    exact = Graph(namespace_manager=graph.namespace_manager)
+    exact = Graph(store=OneGraphStore(), namespace_manager=graph.namespace_manager)
     for triple in strict:
         exact.add(triple)
     return exact, linemap

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -28,6 +29,7 @@ _CLOSED = {str(ns._NS): _terms(ns) for ns in (RDF, RDFS, OWL, ORG, DCTERMS, SKOS
 _NEWER_SCHEMA = ["observationAbout"]
 _CLOSED[str(SCHEMA)] = _terms(SDO) + _NEWER_SCHEMA
 _CLOSED[str(GEO)] = _terms(WGS)
+_CLOSED_SETS = {namespace: frozenset(names) for namespace, names in _CLOSED.items()}
 _PREFIXES = {namespace: prefix for prefix, namespace in PREFIXES.items()}
 #: Namespaces where the case of the local name tells a class (Capitalised) from a property.
 _BY_CASE = [str(ns) for ns in (IGEO, PTCE._NS)] + [ns for ns in _CLOSED if ns != str(RDF)]
@@ -48,6 +50,11 @@ class Vocabulary:
         """Every declared term of the namespace."""
         return self.classes | self.properties
 
+    @functools.cached_property
+    def local_names(self) -> frozenset[str]:
+        """The local names of :attr:`terms`."""
+        return frozenset(term[len(self.namespace) :] for term in self.terms)
+
 
 def load_vocabulary(ontology: Graph, namespace: str = str(PTCE._NS)) -> Vocabulary:
     """Collect the classes and properties declared in ``namespace`` by the ontology graph."""
@@ -67,17 +74,22 @@ def load_vocabulary(ontology: Graph, namespace: str = str(PTCE._NS)) -> Vocabula
     return Vocabulary(namespace, frozenset(classes), frozenset(properties))
 
 
+#: The namespaces :func:`_split` knows, longest first.
+_SPLIT_ORDER = tuple(sorted(set(_BY_CASE) | {str(RDF)}, key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=4096)
 def _split(iri: str) -> tuple[str, str] | None:
-    for namespace in sorted(set(_BY_CASE) | {str(RDF)}, key=len, reverse=True):
+    for namespace in _SPLIT_ORDER:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return namespace, iri[len(namespace) :]
     return None
 
 
-def _known_terms(namespace: str, vocabulary: Vocabulary) -> list[str] | None:
+def _known_terms(namespace: str, vocabulary: Vocabulary) -> frozenset[str] | None:
     if namespace == vocabulary.namespace:
-        return [term[len(namespace) :] for term in vocabulary.terms]
-    return _CLOSED.get(namespace)
+        return vocabulary.local_names
+    return _CLOSED_SETS.get(namespace)
 
 
 def _local_kind(namespace: str, local: str) -> str:
@@ -95,14 +107,17 @@ def _kind(iri: str, vocabulary: Vocabulary) -> str | None:
     return None if split is None else _local_kind(*split)
 
 
+_RDF_TYPE = RDF.type  # looked up once: an rdflib namespace attribute is a method call (30,000 per large file)
+
+
 def _usages(graph: Graph) -> Iterable[tuple[str, URIRef, tuple]]:
     for triple in graph:
         subject, predicate, obj = triple
         yield "property", predicate, triple
-        if predicate == RDF.type and isinstance(obj, URIRef):
+        if predicate == _RDF_TYPE and isinstance(obj, URIRef):
             yield "class", obj, triple
         for node in (subject, obj):
-            if isinstance(node, URIRef) and predicate != RDF.type:
+            if isinstance(node, URIRef) and predicate != _RDF_TYPE:
                 yield "any", node, triple
 
 
