@@ -5,7 +5,9 @@ is missing (``bench/generate.py``), starts ``ptce serve`` on it, finds the chara
 poles (one SPARQL count), and times its Turtle, JSON-LD, N-Triples and RDF/XML documents with curl
 (``%{time_starttransfer}`` and ``%{time_total}``), the formats interleaved, median of ``--runs`` runs. With
 ``--before`` a second server serves the same documents the way they were served before streaming (the
-whole rdflib graph, then rdflib's serializers). The machine and the load average are printed with each table.
+whole rdflib graph, then rdflib's serializers). With ``--virtuoso`` the servers query Debian's Virtuoso
+(started in a temporary folder and loaded by ``ptce load``) instead of the embedded store. The machine and
+the load average are printed with each table.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -43,9 +46,9 @@ def serve(mode: str, port: int, data: str) -> None:
     ptce.main(["serve", "--port", str(port), "--data", data], standalone_mode=False)
 
 
-def start(mode: str, port: int, data: Path) -> subprocess.Popen:
-    """Start a server (this script with --serve) and wait until it answers."""
-    env = {**os.environ, "PTCE_STARTUP_SHAPES_CHECK": "false"}
+def start(mode: str, port: int, data: Path, engine: dict) -> subprocess.Popen:
+    """Start a server (this script with --serve; ``engine``: PTCE_* settings) and wait until it answers."""
+    env = {**os.environ, "PTCE_STARTUP_SHAPES_CHECK": "false", **engine}
     command = [sys.executable, __file__, "--serve", mode, "--port", str(port), "--data", str(data)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
@@ -102,10 +105,10 @@ def fetch(url: str) -> tuple[float, float, int]:
 
 
 def measure(
-    mode: str, port: int, data: Path, runs: int
+    mode: str, port: int, data: Path, runs: int, engine: dict
 ) -> tuple[str, int, dict[str, tuple[float, float, int]]]:
     """Start a server, time the hub's documents (one warm-up each), stop it; medians per format."""
-    process = start(mode, port, data)
+    process = start(mode, port, data, engine)
     try:
         base = f"http://127.0.0.1:{port}"
         hub, poles = biggest_hub(base)
@@ -136,6 +139,21 @@ def measure(
     return hub, poles, medians
 
 
+def virtuoso(folder: Path, data: Path):
+    """Start Virtuoso (tests/helpers/virtuoso.py) in ``folder``, load the data; return it and its settings."""
+    sys.path.insert(0, str(ROOT))
+    from tests.helpers.virtuoso import Virtuoso
+
+    server = Virtuoso(folder)
+    server.wait()
+    engine = {f"PTCE_{key}": value for key, value in server.settings.items()}
+    began = time.monotonic()
+    load = [str(Path(sys.executable).parent / "ptce"), "load", "--data", str(data)]
+    subprocess.run(load, env={**os.environ, **engine}, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    print(f"Virtuoso loaded in {time.monotonic() - began:.0f} s")
+    return server, engine
+
+
 def machine() -> str:
     """One line naming the machine: CPU model, cores, Python."""
     model = platform.processor() or platform.machine()
@@ -157,6 +175,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="timed requests per format (median)")
     parser.add_argument("--port", type=int, default=5871)
     parser.add_argument("--before", action="store_true", help="also time the documents as served before")
+    parser.add_argument(
+        "--virtuoso", action="store_true", help="query Virtuoso instead of the embedded store"
+    )
     parser.add_argument("--serve", choices=("streamed", "before"), help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -169,9 +190,15 @@ def main() -> None:
     if not data.is_dir():
         subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(args.poles)], check=True)
     print(f"Machine: {machine()}; data: {data.relative_to(ROOT)}")
-    after = measure("streamed", args.port, data, args.runs)
-    if args.before:
-        before = measure("before", args.port, data, args.runs)
+    with tempfile.TemporaryDirectory(prefix="measure-hubs-") as folder:
+        engine_server, engine = virtuoso(Path(folder), data) if args.virtuoso else (None, {})
+        try:
+            after = measure("streamed", args.port, data, args.runs, engine)
+            before = measure("before", args.port, data, args.runs, engine) if args.before else None
+        finally:
+            if engine_server is not None:
+                engine_server.stop()
+    if before:
         print("\n| format | first byte before -> after (ms) | whole before -> after (ms) |\n|---|---:|---:|")
         for key in FORMATS:
             (first0, total0, _), (first1, total1, _) = before[2][key], after[2][key]
