@@ -5,13 +5,18 @@
 .venv/bin/python bench/measure_validation.py --triples 10000                  # a 10,000-triple file, on data/
 
 With ``--triples N`` the contribution is the first N triples (whole poles) of
-``bench/out/poles-1000/synth-poles.ttl`` (``bench/generate.py 1000``), validated in process; the best of two
-runs after a warm-up is printed.
+``bench/out/poles-1000/synth-poles.ttl`` (``bench/generate.py 1000``), validated in process; the best of
+``--runs`` runs after a warm-up is printed, wall-clock and CPU time of this process (on a shared machine the
+CPU time moves less with the load), with the load average before and after. ``--profile`` prints instead
+the top of a cProfile of one run, by cumulative time (cProfile makes the run 2-3 times slower).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import os
+import pstats
 import time
 from pathlib import Path
 
@@ -43,6 +48,8 @@ def main() -> None:
     parser.add_argument("data", nargs="*", help="live dataset folders (default: the project's data/)")
     parser.add_argument("--triples", type=int, help="time one contribution of about this many triples")
     parser.add_argument("--source", type=Path, default=HERE / "out" / "poles-1000" / "synth-poles.ttl")
+    parser.add_argument("--runs", type=int, default=2, help="timed runs after the warm-up (best is printed)")
+    parser.add_argument("--profile", type=int, metavar="N", help="print the top N functions of a profile")
     args = parser.parse_args()
     app = create_app({"DATA_DIRS": args.data} if args.data else {})
     store = app.extensions["ptce"]
@@ -51,13 +58,21 @@ def main() -> None:
     if args.triples:
         data = first_triples(args.source, args.triples)
         validate_with_judge(data, judge, lang="en", isolate=False)  # warm-up
-        times = []
-        for _ in range(2):
-            began = time.perf_counter()
+        if args.profile:
+            profile = cProfile.Profile()
+            report = profile.runcall(validate_with_judge, data, judge, lang="en", isolate=False)
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(args.profile)
+            return
+        load = os.getloadavg()[0]
+        times, cpu = [], []
+        for _ in range(args.runs):
+            began, began_cpu = time.perf_counter(), time.process_time()
             report = validate_with_judge(data, judge, lang="en", isolate=False)
             times.append(time.perf_counter() - began)
+            cpu.append(time.process_time() - began_cpu)
         print(
             f"{args.triples} triples: {report.status}, {len(report.problems)} problem(s), {min(times):.2f} s"
+            f" (CPU {min(cpu):.2f} s; load average {load:.2f} -> {os.getloadavg()[0]:.2f})"
         )
         return
     for isolate in (False, True):  # in process, then in a forked child, as the server runs it
