@@ -191,6 +191,11 @@ class MemoGraph(Graph):
         compute = lambda: super(MemoGraph, self).predicate_objects(subject, unique)  # noqa: E731
         return iter(self._remembered(("po", subject, unique), compute))
 
+    def items(self, list_):
+        if not isinstance(list_, Node):
+            return super().items(list_)
+        return iter(self._remembered(("items", list_), lambda: super(MemoGraph, self).items(list_)))
+
     def add(self, triple):
         self._memo.clear()
         return super().add(triple)

@@ -20,6 +20,8 @@ from server.validator.onegraph import MemoGraph, OneGraphStore, one_graph
 from server.validator.report import Problem
 
 _MISSING_COMPONENTS = {SH.MinCountConstraintComponent, SH.QualifiedMinCountConstraintComponent}
+_FOCUS_NODE, _RESULT_PATH, _VALUE, _SOURCE_SHAPE = SH.focusNode, SH.resultPath, SH.value, SH.sourceShape
+_COMPONENT, _SEVERITY, _MESSAGE = SH.sourceConstraintComponent, SH.resultSeverity, SH.resultMessage
 
 
 def neighbourhood(graph: Graph, live: Graph) -> Graph:
@@ -76,11 +78,14 @@ def shape_problems(
         if isinstance(o, BNode) or ((o, None, None) not in live and o not in vouched)
     }
     problems = []
+    labels: dict = {}  # the focus nodes' labels, looked up once per node (a pole has many results)
     for report in results.subjects(rdflib.RDF.type, SH.ValidationReport):
         for result in results.objects(report, SH.result):
-            focus = results.value(result, SH.focusNode)
-            if focus in mine:
-                problems.append(_shape_problem(results, result, graph, linemap, judge, lang))
+            fields: dict = {}
+            for predicate, obj in results.predicate_objects(result):
+                fields.setdefault(predicate, []).append(obj)  # in the graph's order: [0] is what value() gave
+            if fields.get(_FOCUS_NODE, [None])[0] in mine:
+                problems.append(_shape_problem(fields, graph, linemap, judge, lang, labels))
     return problems
 
 
@@ -104,6 +109,22 @@ class _ParameterList(list):
 
 def _no_description(self, *args, **kwargs) -> str:
     return ""
+
+
+def _shape_name(name):
+    """pyshacl's ``Shape.__str__``, computed once per shape: every application of a shape formats it for
+    debug messages, logged or not (67,000 times for a 10,000-triple file)."""
+
+    names: dict[int, tuple] = {}  # by id: pyshacl's shapes have slots; the shape is kept with its name
+
+    def remembered(shape) -> str:
+        try:
+            return names[id(shape)][1]
+        except KeyError:
+            names[id(shape)] = (shape, name(shape))
+            return names[id(shape)][1]
+
+    return remembered
 
 
 def _report_graph(cls, sg, conforms: bool, results: list) -> tuple[Graph, str]:
@@ -157,6 +178,8 @@ def prepared_shape_queries() -> Iterator[None]:
     ConstraintComponent.make_v_result_description = _no_description
     report = Validator.__dict__["create_validation_report"]
     Validator.create_validation_report = classmethod(_report_graph)
+    name = pyshacl_shape.Shape.__str__
+    pyshacl_shape.Shape.__str__ = _shape_name(name)
 
     def query(self, query, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
         if isinstance(query, str):
@@ -170,6 +193,7 @@ def prepared_shape_queries() -> Iterator[None]:
         SPARQLProcessor.query = original
         ConstraintComponent.make_v_result_description = describe
         Validator.create_validation_report = report
+        pyshacl_shape.Shape.__str__ = name
         if cached is None:
             del pyshacl_shape.CONSTRAINT_PARAMS
         else:
@@ -185,20 +209,26 @@ def _pick_message(messages: list[Literal], lang: str) -> str:
 
 
 def _shape_problem(
-    results: Graph, result, graph: Graph, linemap: LineMap, judge: Judge, lang: str
+    fields: dict, graph: Graph, linemap: LineMap, judge: Judge, lang: str, labels: dict
 ) -> Problem:
-    focus, path = results.value(result, SH.focusNode), results.value(result, SH.resultPath)
-    value = results.value(result, SH.value)
-    component = results.value(result, SH.sourceConstraintComponent)
-    severity = str(results.value(result, SH.resultSeverity) or SH.Violation).removeprefix(str(SH))
-    messages = [m for m in results.objects(result, SH.resultMessage) if isinstance(m, Literal)]
-    shape = results.value(result, SH.sourceShape)
+    """The problem for one result of the report graph, given as {predicate: [objects]}."""
+
+    def first(predicate):
+        return fields.get(predicate, [None])[0]
+
+    focus, path, value = first(_FOCUS_NODE), first(_RESULT_PATH), first(_VALUE)
+    component = first(_COMPONENT)
+    severity = str(first(_SEVERITY) or SH.Violation).removeprefix(str(SH))
+    messages = [m for m in fields.get(_MESSAGE, ()) if isinstance(m, Literal)]
+    shape = first(_SOURCE_SHAPE)
     for message in () if messages else judge.shapes.objects(shape, SH.message):
         messages.append(message)
     line, column = (
         linemap.value(focus, path, value) if isinstance(path, URIRef) else linemap.node(focus)
     ) or (None, None)
-    label = live_checks.label_of(focus, (graph, judge.live_graph), lang)
+    if focus not in labels:
+        labels[focus] = live_checks.label_of(focus, (graph, judge.live_graph), lang)
+    label = labels[focus]
     path_text = curie(str(path)) if isinstance(path, URIRef) else "?"
     shown = label or (curie(str(focus)) if isinstance(focus, URIRef) else "[ ]")
     hint_key = "shape_hint_missing" if component in _MISSING_COMPONENTS else "shape_hint"
