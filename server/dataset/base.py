@@ -52,6 +52,9 @@ class QueryableStore(ABC):
 
     sources: list[SourceFile]
     base_iri: str
+    #: Whether pages should fetch their neighbourhood in one query and run their own queries on it
+    #: (``server.web.page_view``): worth it when each query is a round trip to another server.
+    page_views = False
 
     def __init__(self) -> None:
         self._rdflib_graphs: dict[tuple[str, ...], Graph] = {}
@@ -69,6 +72,13 @@ class QueryableStore(ABC):
     @abstractmethod
     def query(self, sparql: str, **options):
         """Run a SPARQL query over the union of all graphs; return pyoxigraph's result object."""
+
+    def select_in_graphs(self, sparql: str):
+        """Run a SELECT query whose patterns are all inside ``GRAPH ?g`` clauses; return its solutions.
+
+        An external engine may answer from every graph it holds: callers keep the graphs of the dataset.
+        """
+        return self.query(sparql)
 
     def select(self, sparql: str, **options) -> list[dict[str, Node]]:
         """Run a SELECT query and return its rows as dicts of rdflib terms (unbound keys left out)."""

@@ -30,6 +30,10 @@ _VIRTUOSO_BNODE = re.compile(rb'(<bnode>|"type"\s*:\s*"bnode"\s*,\s*"value"\s*:\
 _VIRTUOSO_GEOMETRY = b"http://www.openlinksw.com/schemas/virtrdf#Geometry"
 _WKT_LITERAL = b"http://www.opengis.net/ont/geosparql#wktLiteral"
 
+# One connection per query: on a kept-alive connection, Virtuoso 7.2 answers of more than a few kilobytes
+# wait 40 ms for the client's delayed ACK (Nagle), a 37 KB answer 52 ms instead of 10 ms.
+CONNECTION = {"Connection": "close"}
+
 _SYNTAX_CHECKER = ox.Store()  # always empty
 _TOKEN = re.compile(
     r"""(?P<skip>\s+|\#[^\n]*)
@@ -148,6 +152,7 @@ class RemoteStore(QueryableStore):
 
     #: How a query names a blank node the engine returned earlier (Virtuoso: nodeID IRIs; Jena: <_:id>).
     blank_node_reference = "<nodeID://{}>"
+    page_views = True  # every query is a round trip: pages fetch their neighbourhood at once
 
     @property
     def _session(self) -> requests.Session:
@@ -232,11 +237,21 @@ class RemoteStore(QueryableStore):
             return ox.parse_query_results(boolean, ox.QueryResultsFormat.JSON)
         return result
 
+    def select_in_graphs(self, sparql: str):
+        """Run a SELECT query whose patterns are all inside ``GRAPH ?g`` clauses over every graph of the
+        engine (callers keep the graphs of the dataset); return pyoxigraph's solutions.
+
+        No dataset is sent: with ``default-graph-uri`` lists, Virtuoso 7.2 takes 50 ms for ``?s ?p <iri>``
+        on 6,700 triples instead of 3 ms.
+        """
+        prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+        return self._parse(self._post(prologue + sparql, [], [], RESULTS_ACCEPT), False)
+
     def _post(self, text: str, default: list[str], named: list[str], accept: str) -> tuple[bytes, str]:
         form = {"query": text, "default-graph-uri": default, "named-graph-uri": named}
         try:
             response = self._session.post(
-                self.query_url, data=form, headers={"Accept": accept}, timeout=self.timeout
+                self.query_url, data=form, headers={"Accept": accept, **CONNECTION}, timeout=self.timeout
             )
         except requests.Timeout as error:
             raise BackendError(f"the SPARQL engine did not answer within {self.timeout:g} s") from error

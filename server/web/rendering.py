@@ -52,9 +52,9 @@ def formats(path: str) -> list[dict]:
     ]
 
 
-def listing(iris: list[URIRef], lang: str) -> list[Value]:
+def listing(iris: list[URIRef], lang: str, store=None) -> list[Value]:
     """Return labelled, linked values for resources that may not be in the page's graph."""
-    labels = labels_of(get_store(), iris, lang)
+    labels = labels_of(store or get_store(), iris, lang)
     link = linker()
     values = [Value(labels.get(i, local_name(str(i))), href=link.href(str(i)), iri=str(i)) for i in iris]
     return sorted(values, key=lambda v: v.text.lower())
@@ -81,19 +81,17 @@ def own_description(graph: Graph, node: URIRef) -> Graph:
     """
     own = Graph()
     kept = [(s, p, o) for s, p, o in graph if s == node or (isinstance(s, BNode) and o != node)]
-    for triple in kept:
-        own.add(triple)
     mentioned = {o for _, _, o in kept if isinstance(o, URIRef)}
-    for s, p, o in graph.triples((None, None, None)):
-        if s in mentioned and p in (RDF.type, RDFS.label) and o != node:
-            own.add((s, p, o))
+    kept += [(s, p, o) for s, p, o in graph if s in mentioned and p in (RDF.type, RDFS.label) and o != node]
+    for triple in sorted(kept, key=lambda t: tuple(term.n3() for term in t)):  # the same text on any store
+        own.add(triple)
     return own
 
 
-def resource_page(graph: Graph, iri: str, lang: str, path: str) -> str:
+def resource_page(graph: Graph, iri: str, lang: str, path: str, store=None) -> str:
     """Render the page of one resource: its profile first, then every other statement (lists cut at
-    PAGE_LIST_LIMIT)."""
-    store, node = get_store(), URIRef(iri)
+    PAGE_LIST_LIMIT). ``store``: where its queries run (the app's store, or a page view of it)."""
+    store, node = store or get_store(), URIRef(iri)
     limit = current_app.config["PAGE_LIST_LIMIT"]
     view = ViewBuilder(graph, store.rdflib_graph(("ontology",)), linker(), lang)
     poles, pole_count = related_poles(store, iri, current_app.config["MAP_POINT_LIMIT"])
@@ -121,9 +119,9 @@ def resource_page(graph: Graph, iri: str, lang: str, path: str) -> str:
         types=view.values(list(graph.objects(node, RDF.type))),
         groups=[g for g in groups if g["rows"]],
         incoming=incoming,
-        members=listing(member_list[:limit], lang) if profile.kind not in PROFILED else [],
-        poles=listing(poles[:limit], lang) if profile.kind not in PROFILED else [],
-        instances=listing(instance_list[:limit], lang),
+        members=listing(member_list[:limit], lang, store) if profile.kind not in PROFILED else [],
+        poles=listing(poles[:limit], lang, store) if profile.kind not in PROFILED else [],
+        instances=listing(instance_list[:limit], lang, store),
         totals={"poles": pole_count, "members": len(member_list), "instances": len(instance_list)},
         points=points,
         map_data=map_json(points, linker()),

@@ -135,7 +135,10 @@ class ViewBuilder:
 
     def row(self, prop: URIRef, values: list[Node], depth: int = 0) -> Row:
         """Return a row for a property and its values, values sorted by text."""
-        views = sorted((self.value(v, depth) for v in values), key=lambda v: (v.kind, v.text.lower()))
+        views = sorted(  # ties broken by language and IRI: the same order on any store
+            (self.value(v, depth) for v in values),
+            key=lambda v: (v.kind, v.text.lower(), v.text, v.lang or "", v.datatype or "", v.iri or ""),
+        )
         label = property_label(self.ontology, prop, self.lang)
         return Row(label, self.linker.href(str(prop)), str(prop), views)
 
