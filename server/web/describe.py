@@ -10,7 +10,7 @@ from rdflib.namespace import FOAF, RDF
 from rdflib.term import Node
 
 from server.dataset.base import QueryableStore
-from server.namespaces import PREFIXES, SD, VOID
+from server.namespaces import ORG, PREFIXES, SD, VOID
 from server.web.labels import LABEL_PROPERTIES, pick_literal
 
 OUTGOING = "CONSTRUCT { ?r ?p ?o } WHERE { ?r ?p ?o }"
@@ -50,6 +50,10 @@ DOCUMENT_PREFIXES = {**PREFIXES, "sd": str(SD), "foaf": str(FOAF)}
 #: Incoming links are streamed in batches of about this many subjects, each with the context of its subjects.
 INCOMING_BATCH = 1000
 _TYPE = ox.NamedNode(str(RDF.type))
+# The nodes LINKED_NODES describes, told apart as the streamed document reads the links around a resource.
+_MEMBERSHIP = ox.NamedNode(str(ORG.hasMembership))
+_MEMBERSHIP_LINKS = {ox.NamedNode(str(ORG.member)), ox.NamedNode(str(ORG.organization))}
+FULL = "CONSTRUCT { ?n ?p ?o } WHERE { VALUES ?n { %s } ?n ?p ?o }"
 
 
 def _bound(sparql: str, **terms: Node) -> tuple[str, dict]:
@@ -311,9 +315,10 @@ def document_blocks(
     """Return the triples of :func:`describe` (the same set) as pyoxigraph triples, in blocks, for streaming.
 
     The resource's own triples are read (and its incoming links asked for) at once, so a failing engine
-    raises here, before anything is sent. Then come the memberships and blank nodes around it, its incoming
-    links, read lazily in batches of ``batch`` subjects (default :data:`INCOMING_BATCH`), each with the
-    context of its subjects, and last the context of every other mentioned IRI. Each triple is given once,
+    raises here, before anything is sent. Then come its incoming links, read lazily in batches of ``batch``
+    subjects (default :data:`INCOMING_BATCH`), each with the context of its subjects and the nodes
+    :data:`LINKED_NODES` describes in full (found among the links already read, so that query, slow on
+    Virtuoso, is never run), and last the context of every other mentioned IRI. Each triple is given once,
     grouped by subject within a block (a subject may come back in a later block).
     """
     resource = ox.NamedNode(iri)
@@ -328,18 +333,29 @@ def document_blocks(
     return _blocks(store, resource, head, own, incoming)
 
 
-def _linked(store: QueryableStore, resource: ox.NamedNode, own: list[ox.Triple]) -> list[ox.Triple]:
-    """Return the memberships and blank nodes around a resource, in full (blank nodes below them too)."""
-    linked = list(_ox_construct(store, LINKED_NODES, r=resource))
-    done: set[ox.BlankNode] = set()
-    todo = {t.object for t in own + linked if isinstance(t.object, ox.BlankNode)}
-    while todo:
-        node = todo.pop()
-        done.add(node)
-        described = list(_ox_construct(store, OUTGOING, r=node))
-        linked += described
-        todo |= {t.object for t in described if isinstance(t.object, ox.BlankNode)} - done
-    return linked
+class _Linked:
+    """The nodes around a resource that its document describes in full, and the blank nodes below them."""
+
+    def __init__(self, store: QueryableStore):
+        self.store = store
+        self.done: set[ox.NamedNode | ox.BlankNode] = set()
+
+    def describe(self, nodes: set[ox.NamedNode | ox.BlankNode], below: list[ox.Triple]) -> list[ox.Triple]:
+        """Return the triples of ``nodes`` and of the blank nodes they, or ``below``, lead to (once each)."""
+        found: list[ox.Triple] = []
+        iris = {n for n in nodes if isinstance(n, ox.NamedNode)} - self.done
+        self.done |= iris
+        if iris:
+            found += self.store.query(FULL % " ".join(sorted(str(n) for n in iris)))
+        todo = {n for n in nodes if isinstance(n, ox.BlankNode)}
+        todo |= {t.object for t in below + found if isinstance(t.object, ox.BlankNode)}
+        while todo - self.done:
+            node = (todo - self.done).pop()
+            self.done.add(node)
+            described = list(_ox_construct(self.store, OUTGOING, r=node))
+            found += described
+            todo |= {t.object for t in described if isinstance(t.object, ox.BlankNode)}
+        return found
 
 
 def _blocks(
@@ -352,12 +368,17 @@ def _blocks(
     """Yield the blocks of :func:`document_blocks` once its eager part is read (``head``: the document's
     own statements, which bring no context; ``own``: the resource's triples)."""
     seen: set[ox.Triple] = set()
+    linked = _Linked(store)
+    own = own + linked.describe({t.object for t in own if t.predicate == _MEMBERSHIP}, own)
     yield _grouped(head + own, seen)
-    linked = _linked(store, resource, own)
-    yield _grouped(linked, seen)
-    mentioned = _iris_of(own + linked)
-    described = {resource}
+    mentioned, described = _iris_of(own), {resource}
     for incoming in batches:
+        links = {
+            t.subject
+            for t in incoming
+            if t.predicate in _MEMBERSHIP_LINKS or isinstance(t.subject, ox.BlankNode)
+        }
+        incoming = incoming + linked.describe(links, [])
         subjects = {t.subject for t in incoming if isinstance(t.subject, ox.NamedNode)} - described
         mentioned |= _iris_of(incoming)
         described |= subjects
