@@ -179,6 +179,13 @@ def test_result_objects_have_the_embedded_types(remote):
     assert isinstance(remote.query("DESCRIBE ?s WHERE { ?s a skos:Concept } LIMIT 1"), ox.QueryTriples)
 
 
+def test_whitespace_around_literals_comes_back(remote):
+    # answers are read as SPARQL XML, whose parser in pyoxigraph trims the text of literals
+    text = '\n  deux  espaces\t'
+    rows = remote.select('SELECT ?x ?y WHERE { BIND("\\n  deux  espaces\\t" AS ?x) BIND(" "@fr AS ?y) }')
+    assert rows == [{"x": Literal(text), "y": Literal(" ", lang="fr")}]
+
+
 def test_statistics_agree(embedded, remote):
     assert remote.graph_sizes() == embedded.graph_sizes()
     assert len(remote) == len(embedded)
