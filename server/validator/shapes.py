@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -21,6 +22,7 @@ from server.validator.report import Problem
 _MISSING_COMPONENTS = {SH.MinCountConstraintComponent, SH.QualifiedMinCountConstraintComponent}
 _FOCUS_NODE, _RESULT_PATH, _VALUE, _SOURCE_SHAPE = SH.focusNode, SH.resultPath, SH.value, SH.sourceShape
 _COMPONENT, _SEVERITY, _MESSAGE = SH.sourceConstraintComponent, SH.resultSeverity, SH.resultMessage
+_SOURCE_CONSTRAINT = SH.sourceConstraint
 
 
 def neighbourhood(graph: Graph, live: Graph) -> Graph:
@@ -56,7 +58,7 @@ def shape_problems(
     """
     trusted = () if context is None else (context,)  # descriptions the file may rely on (official communes)
     data = one_graph(neighbourhood(graph, judge.live_graph), judge.ontology, *trusted, graph)
-    shapes = one_graph(judge.shapes, kind=MemoGraph)  # pyshacl writes into its shapes graph (#314): a copy
+    shapes = one_graph(_by_subject(judge.shapes), kind=MemoGraph)  # pyshacl writes into it (#314): a copy
     results: list[dict] = []
     with prepared_shape_queries(results):
         shacl_validate(
@@ -83,6 +85,19 @@ def shape_problems(
         if fields.get(_FOCUS_NODE, [None])[0] in mine:
             problems.append(_shape_problem(fields, graph, linemap, judge, lang, labels))
     return problems
+
+
+def _by_subject(graph: Graph) -> Iterator[tuple]:
+    """The triples of ``graph`` subject by subject, each subject's in the order the graph keeps them.
+
+    pyshacl applies a shape's constraints in the order of its predicates in the shapes graph; a whole-graph
+    iteration of rdflib's Memory store follows a set of triples, whose order changed from one process to
+    the next with the random labels of blank nodes. When two constraints of a shape report the same value
+    with the same message (sh:or and sh:minInclusive on "20 M€"), the report kept one of them at random.
+    """
+    for subject in dict.fromkeys(graph.subjects()):
+        for predicate, obj in graph.predicate_objects(subject):
+            yield subject, predicate, obj
 
 
 @functools.lru_cache(maxsize=256)
@@ -222,6 +237,25 @@ def _pick_message(messages: list[Literal], lang: str) -> str:
     return str(messages[0]) if messages else ""
 
 
+def _with_languages(messages: list[Literal], constraint, judge: Judge) -> list[Literal]:
+    """A SPARQL constraint's messages with their language tags back: pyshacl fills in {?value} and makes a
+    plain literal of each, so the report's language was picked in the order of a set of literals, which
+    changed with the hash seed (an English report with the French message). Each filled-in message gets
+    the tag of the one message of the constraint it is an instance of."""
+    if constraint is None or not messages or any(m.language for m in messages):
+        return messages
+    patterns = [
+        (re.compile(re.sub(r"\\\{\\[?$]\w+\\\}", lambda _: ".*", re.escape(str(t))), re.DOTALL), t.language)
+        for t in judge.shapes.objects(constraint, SH.message)
+        if isinstance(t, Literal) and t.language
+    ]
+    tagged = []
+    for message in messages:
+        languages = {language for pattern, language in patterns if pattern.fullmatch(str(message))}
+        tagged.append(Literal(str(message), lang=languages.pop()) if len(languages) == 1 else message)
+    return tagged
+
+
 def _shape_problem(
     fields: dict, graph: Graph, linemap: LineMap, judge: Judge, lang: str, labels: dict
 ) -> Problem:
@@ -233,7 +267,9 @@ def _shape_problem(
     focus, path, value = first(_FOCUS_NODE), first(_RESULT_PATH), first(_VALUE)
     component = first(_COMPONENT)
     severity = str(first(_SEVERITY) or SH.Violation).removeprefix(str(SH))
-    messages = [m for m in fields.get(_MESSAGE, ()) if isinstance(m, Literal)]
+    messages = _with_languages(
+        [m for m in fields.get(_MESSAGE, ()) if isinstance(m, Literal)], first(_SOURCE_CONSTRAINT), judge
+    )
     shape = first(_SOURCE_SHAPE)
     for message in () if messages else judge.shapes.objects(shape, SH.message):
         messages.append(message)

@@ -1,5 +1,6 @@
 """The same file gives the same report whatever Python's hash seed: a dangling link or an unknown commune named
-twice is reported once, at the same place (not wherever the graph's iteration order put it first)."""
+twice is reported once, at the same place (not wherever the graph's iteration order put it first), and a SPARQL
+constraint's message is in the report's language (not whichever of its messages a set yielded first)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ CONTRIBUTION = """@prefix ptce: <https://w3id.org/ptce/ontology#> .
 @prefix pole: <https://w3id.org/ptce/id/pole/> .
 @prefix orga: <https://w3id.org/ptce/id/organisation/> .
 @prefix commune: <https://w3id.org/ptce/id/commune/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+pole:twin-0 schema:foundingDate "2999"^^xsd:gYear .
 """ + "".join(
     f"""
 pole:twin-{n} a ptce:Pole ; rdfs:label "Pôle jumeau {n}"@fr ; schema:location commune:99999 ;
@@ -44,3 +48,4 @@ def test_the_report_does_not_depend_on_the_hash_seed(tmp_path):
     assert len(reports) == 1, "the report changes with the hash seed"
     (report,) = reports
     assert "99999" in report and "nobody-shared" in report
+    assert "The date 2999 is in the future" in report
