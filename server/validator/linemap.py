@@ -82,7 +82,10 @@ class _LineParser(SinkParser):
         self.linemap.triples.setdefault(triple, at)
         self.linemap.subjects.setdefault(triple[0], self._statement_at)
         self.linemap.objects.setdefault(triple[2], at)
-        super().makeStatement(quadruple)
+        if formula is sink.rootFormula and not hasattr(predicate, "formula"):
+            sink.graph.add(triple)  # what RDFSink.makeStatement adds, without normalising each term again
+        else:
+            super().makeStatement(quadruple)
 
 
 def parse_with_lines(source: str, base_iri: str) -> tuple[Graph, LineMap]:

@@ -137,7 +137,11 @@ def summarise(contribution: Graph, live: Graph, shapes: Graph, linemap: LineMap,
     """Count new resources by class and new triples; list single values the file would change."""
     new_subjects = {s for s in set(contribution.subjects()) if (s, None, None) not in live}
     classes = Counter(curie(str(cls)) for s in new_subjects for cls in contribution.objects(s, RDF.type))
-    new_triples = sum(1 for t in contribution if any(isinstance(n, BNode) for n in t) or t not in live)
+    new_triples = sum(  # a triple of a new resource is new: the live graph is asked about the others only
+        1
+        for t in contribution
+        if t[0] in new_subjects or any(isinstance(n, BNode) for n in t) or t not in live
+    )
     changed = []
     for predicate in sorted(single_valued_properties(shapes)):
         for subject in sorted(set(contribution.subjects(predicate)) - new_subjects):

@@ -74,9 +74,9 @@ def shape_problems(
         )
     live = judge.live_graph
     vouched = set() if context is None else set(context.subjects())
-    mine = set(graph.subjects()) | {
+    mine = set(graph.subjects()) | {  # each distinct value looked up once in the live graph
         o
-        for o in graph.objects()
+        for o in set(graph.objects())
         if isinstance(o, BNode) or ((o, None, None) not in live and o not in vouched)
     }
     problems = []
