@@ -63,7 +63,9 @@ def child_rows(store: ox.Store, label: str) -> None:
                 pass
             spent = (time.perf_counter() - began) * 1000
             mem = memory_mb()
-            lines.append(f"| {label} | {name} | {spent:.0f} | {mem['Shared_Dirty']} | {mem['Private_Dirty']} |")
+            lines.append(
+                f"| {label} | {name} | {spent:.0f} | {mem['Shared_Dirty']} | {mem['Private_Dirty']} |"
+            )
         os.write(write, ("\n".join(lines) + "\n").encode())
         os._exit(0)
     os.close(write)
@@ -74,7 +76,9 @@ def child_rows(store: ox.Store, label: str) -> None:
 
 def main() -> None:
     """Measure the child's memory on the in-memory store, then on the on-disk store."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("folder", type=Path)
     args = parser.parse_args()
     print(f"Data: {args.folder} · load average {os.getloadavg()[0]:.2f}\n")
@@ -93,6 +97,7 @@ def main() -> None:
                 child_rows(store, label)
             os._exit(0)
         os.waitpid(pid, 0)
+
 
 if __name__ == "__main__":
     main()

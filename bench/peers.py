@@ -2,9 +2,10 @@
 
 Run by hand (not a test), after ``.venv/bin/pip install -e '.[test,bench]'``::
 
-    .venv/bin/python bench/peers.py --sizes 10000
+    .venv/bin/python bench/peers.py --sizes 10000 100000 --variant SPARQL_WORKERS=4 \
+        --variant STORE_PATH={tmp} --peer-on-disk
 
-For each size it measures both servers one after the other: the query mix of ``bench/run.py`` at 4 and at
+For each size it measures the servers one after the other: the query mix of ``bench/run.py`` at 4 and at
 16 concurrent clients, ``ASK {}`` latency while 16 clients run the heavy queries, and the memory (PSS) of
 the whole process tree. The machine and the load average are recorded with every run. The results go under
 ``"peers"`` in ``bench/results.json`` (the rest of the file is kept) and into ``bench/README.md``.
@@ -18,6 +19,7 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -109,12 +111,15 @@ def cheap_under_load(endpoint: str, clients: int, samples: int) -> dict:
     }
 
 
-def start_oxigraph(folder: Path) -> tuple[object, str, float]:
-    """Start ``oxigraph serve`` in memory, load every file of ``folder`` into its own named graph over HTTP
-    (the union is the default graph, as on our server); return the process, its base URL, the start-up."""
+def start_oxigraph(folder: Path, location: Path | None = None) -> tuple[object, str, float]:
+    """Start ``oxigraph serve`` (in memory, or on disk in ``location``), load every file of ``folder`` into
+    its own named graph over HTTP (the union is the default graph, as on our server); return the process,
+    its base URL, the start-up."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [str(Path(sys.executable).parent / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}"]
+    if location is not None:
+        command += ["--location", str(location)]
     began = time.perf_counter()
     process, _ = start(command + ["--union-default-graph"], f"{base}/query?query=ASK%7B%7D")
     for path in sorted(folder.glob("*.ttl")):
@@ -159,23 +164,33 @@ def measure(process, endpoint: str, args) -> dict:
 
 
 def bench_size(size: int, args) -> dict:
-    """Measure our server, then Oxigraph's, on ``size`` generated poles."""
+    """Measure our server (with its defaults, then each variant), then Oxigraph's, on ``size`` poles."""
     folder = generate(size, args.out / f"poles-{size}")
-    row: dict = {"poles": size}
-    runs = [("ours", args.setting)] + ([("before", args.before)] if args.before else [])
+    row: dict = {"poles": size, "variants": []}
+    runs = [("ours", args.setting)] + [("variants", variant.split(",")) for variant in args.variant]
     for key, settings in runs:
-        process, base, startup = start_ours(folder, args, settings)
-        try:
-            row[key] = {"startup": startup, "settings": settings, **measure(process, f"{base}/sparql", args)}
-        finally:
-            stop(process)
+        with tempfile.TemporaryDirectory(dir=args.out) as scratch:
+            settings = [item.replace("{tmp}", scratch) for item in settings]
+            process, base, startup = start_ours(folder, args, settings)
+            try:
+                item = {"startup": startup, "settings": settings, **measure(process, f"{base}/sparql", args)}
+            finally:
+                stop(process)
+        if key == "ours":
+            row["ours"] = item
+        else:
+            item["settings"] = [entry.replace(scratch, "{tmp}") for entry in item["settings"]]
+            row["variants"].append(item)
     if args.skip_peer:
         return row
-    process, base, startup = start_oxigraph(folder)
-    try:
-        row["oxigraph"] = {"startup": startup, **measure(process, f"{base}/query", args)}
-    finally:
-        stop(process)
+    peers = [("oxigraph", False)] + ([("oxigraph_disk", True)] if args.peer_on_disk else [])
+    for key, on_disk in peers:
+        with tempfile.TemporaryDirectory(dir=args.out) as scratch:
+            process, base, startup = start_oxigraph(folder, Path(scratch) if on_disk else None)
+            try:
+                row[key] = {"startup": startup, **measure(process, f"{base}/query", args)}
+            finally:
+                stop(process)
     return row
 
 
@@ -197,11 +212,15 @@ def main() -> None:
         help="a setting of our server (server/config.py), e.g. SPARQL_FAST_WORKERS=0 for no fast lane",
     )
     parser.add_argument(
-        "--before",
+        "--variant",
         action="append",
         default=[],
-        metavar="NAME=VALUE",
-        help="also measure our server with these settings (e.g. the process model before a change)",
+        metavar="NAME=VALUE[,NAME=VALUE]",
+        help="also measure our server with these settings (repeatable; {tmp} is a fresh folder), e.g. "
+        "SPARQL_WORKERS=4 for the process model before a change, STORE_PATH={tmp} for an on-disk store",
+    )
+    parser.add_argument(
+        "--peer-on-disk", action="store_true", help="also measure `oxigraph serve --location` (on disk)"
     )
     parser.add_argument("--skip-peer", action="store_true", help="measure our server only (with --json)")
     parser.add_argument("--json", type=Path, help="write the results here instead of into bench/results.json")

@@ -52,14 +52,14 @@ def _peers(peers: dict) -> list[str]:
         "|---|---|---|---|---|---|---|",
     ]
     for row in peers["rows"]:
-        for side, label in (
-            ("before", "ours, with " + ", ".join(row.get("before", {}).get("settings", []))),
-            ("ours", "ours (`ptce serve`)"),
-            ("oxigraph", "`oxigraph serve`"),
-        ):
-            if side not in row:
+        variants = row.get("variants", []) + ([row["before"]] if "before" in row else [])
+        servers = [(item, "ours, with " + ", ".join(item["settings"])) for item in variants]
+        servers.append((row["ours"], "ours (`ptce serve`, defaults)"))
+        servers.append((row.get("oxigraph"), "`oxigraph serve` (in memory)"))
+        servers.append((row.get("oxigraph_disk"), "`oxigraph serve --location` (on disk)"))
+        for item, label in servers:
+            if item is None:
                 continue
-            item = row[side]
             cheap = item["cheap_under_load"]
             load = f"{item['load_before'][0]:.2f} → {item['load_after'][0]:.2f}"
             out.append(
