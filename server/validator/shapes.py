@@ -178,7 +178,7 @@ def _report_graph(results: list[dict] | None):
                         o = cloned[(source, str(value))] = URIRef(str(value))
                 if results is None:
                     report.add((s, p, o))
-                elif o not in fields.setdefault(p, []):  # a graph holds a triple once
+                elif s == result and o not in fields.setdefault(p, []):  # not sh:detail's; each once
                     fields[p].append(o)
             if results is not None:
                 results.append(fields)
