@@ -56,7 +56,7 @@ def start(mode: str, port: int, data: Path, engine: dict) -> subprocess.Popen:
         if process.poll() is not None:
             raise SystemExit(f"the server stopped: {process.stderr.read().decode()[-2000:]}")
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", timeout=10).read()
             return process
         except OSError:
             time.sleep(0.5)
@@ -184,6 +184,7 @@ def main() -> None:
     if args.serve:
         serve(args.serve, args.port, args.data)
         return
+    sys.stdout.reconfigure(line_buffering=True)
     if shutil.which("curl") is None:
         raise SystemExit("curl is needed")
     data = ROOT / "bench" / "out" / f"poles-{args.poles}"

@@ -283,15 +283,22 @@ def _grouped(triples: Iterable[ox.Triple], seen: set[ox.Triple]) -> list[ox.Trip
     return [triple for group in groups.values() for triple in group]
 
 
+def _per_batch(store: QueryableStore, sparql: str, iris: set[ox.NamedNode]) -> list[ox.Triple]:
+    """Run a CONSTRUCT query whose ``%s`` is a VALUES list on some IRIs, :data:`INCOMING_BATCH` at a time
+    (Virtuoso refuses a query with 7,500 IRIs in VALUES: "Too many arguments ... in operator()")."""
+    ordered, triples = sorted(str(iri) for iri in iris), []
+    for start in range(0, len(ordered), INCOMING_BATCH):
+        triples += store.query(sparql % " ".join(ordered[start : start + INCOMING_BATCH]))
+    return triples
+
+
 def _context(store: QueryableStore, iris: set[ox.NamedNode]) -> list[ox.Triple]:
-    """Return the context triples (types, labels, coordinates) of some IRIs, in one query."""
-    if not iris:
-        return []
-    return list(store.query(CONTEXT % " ".join(sorted(str(iri) for iri in iris))))
+    """Return the context triples (types, labels, coordinates) of some IRIs."""
+    return _per_batch(store, CONTEXT, iris)
 
 
 def _incoming_batches(triples: Iterator[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
-    """Cut incoming triples into lists of about ``size`` subjects, never between two triples of a subject."""
+    """Cut incoming triples into lists of about ``size`` subjects, only where the subject changes."""
     batch: list[ox.Triple] = []
     subjects = 0
     for triple in triples:
@@ -345,8 +352,7 @@ class _Linked:
         found: list[ox.Triple] = []
         iris = {n for n in nodes if isinstance(n, ox.NamedNode)} - self.done
         self.done |= iris
-        if iris:
-            found += self.store.query(FULL % " ".join(sorted(str(n) for n in iris)))
+        found += _per_batch(self.store, FULL, iris)
         todo = {n for n in nodes if isinstance(n, ox.BlankNode)}
         todo |= {t.object for t in below + found if isinstance(t.object, ox.BlankNode)}
         while todo - self.done:
