@@ -6,7 +6,7 @@ import itertools
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from server.validator.onegraph import OneGraphStore, one_graph
+from server.validator.onegraph import MemoGraph, OneGraphStore, one_graph
 
 EX = "http://example.org/"
 
@@ -54,3 +54,13 @@ def test_remove_and_prefixes():
     fast.bind("ex", EX)
     assert ("ex", URIRef(EX)) in set(fast.namespaces())
     assert OneGraphStore.context_aware and OneGraphStore.graph_aware  # what pyshacl's Dataset wrapper asserts
+
+
+def test_a_memo_graph_answers_as_its_store_and_forgets_on_change():
+    memo = one_graph(_triples(), kind=MemoGraph)
+    a, p, d = URIRef(EX + "a"), URIRef(EX + "p"), URIRef(EX + "d")
+    assert list(memo.objects(a, p)) == list(memo.objects(a, p)) == [URIRef(EX + "b"), URIRef(EX + "c")]
+    memo.add((a, p, d))
+    assert list(memo.objects(a, p))[-1] == d and (a, p, d) in memo
+    memo.remove((a, p, d))
+    assert d not in set(memo.objects(a, p)) and len(list(memo.predicate_objects(a))) == 3
