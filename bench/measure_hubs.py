@@ -82,8 +82,8 @@ def biggest_hub(base: str) -> tuple[str, int]:
     return row["c"]["value"], int(row["n"]["value"])
 
 
-def fetch(url: str) -> tuple[float, float, int]:
-    """Fetch a URL with curl; return seconds to the first byte, seconds to the last, bytes."""
+def fetch(url: str) -> tuple[float, float, int, str]:
+    """Fetch a URL with curl; return seconds to the first byte, seconds to the last, bytes, HTTP status."""
     result = subprocess.run(
         [
             "curl",
@@ -99,21 +99,19 @@ def fetch(url: str) -> tuple[float, float, int]:
         check=True,
     )
     status, first, total, size = result.stdout.split()
-    if status != "200":
-        raise SystemExit(f"{url}: HTTP {status}")
-    return float(first), float(total), int(size)
+    return float(first), float(total), int(size), status
 
 
 def measure(
     mode: str, port: int, data: Path, runs: int, engine: dict
-) -> tuple[str, int, dict[str, tuple[float, float, int]]]:
+) -> tuple[str, int, dict[str, tuple[float, float, int, str]]]:
     """Start a server, time the hub's documents (one warm-up each), stop it; medians per format."""
     process = start(mode, port, data, engine)
     try:
         base = f"http://127.0.0.1:{port}"
         hub, poles = biggest_hub(base)
         path = base + "/doc/" + hub.split("/id/", 1)[1]
-        samples: dict[str, list[tuple[float, float, int]]] = {key: [] for key in FORMATS}
+        samples: dict[str, list[tuple[float, float, int, str]]] = {key: [] for key in FORMATS}
         for key in FORMATS:
             fetch(f"{path}.{key}")
         loads = [os.getloadavg()[0]]
@@ -128,14 +126,15 @@ def measure(
             statistics.median(s[0] for s in rows),
             statistics.median(s[1] for s in rows),
             rows[-1][2],
+            rows[-1][3],
         )
         for key, rows in samples.items()
     }
     load = f"1-min load average {loads[0]:.2f} -> {loads[1]:.2f}"
     print(f"\n{mode}: <{hub}> ({poles:,} poles), median of {runs} runs, {load}")
-    print("| format | bytes | first byte (ms) | whole (ms) |\n|---|---:|---:|---:|")
-    for key, (first, total, size) in medians.items():
-        print(f"| {key} | {size:,} | {first * 1000:.0f} | {total * 1000:.0f} |")
+    print("| format | status | bytes | first byte (ms) | whole (ms) |\n|---|---|---:|---:|---:|")
+    for key, (first, total, size, status) in medians.items():
+        print(f"| {key} | {status} | {size:,} | {first * 1000:.0f} | {total * 1000:.0f} |")
     return hub, poles, medians
 
 
@@ -202,7 +201,7 @@ def main() -> None:
     if before:
         print("\n| format | first byte before -> after (ms) | whole before -> after (ms) |\n|---|---:|---:|")
         for key in FORMATS:
-            (first0, total0, _), (first1, total1, _) = before[2][key], after[2][key]
+            (first0, total0, _, _), (first1, total1, _, _) = before[2][key], after[2][key]
             first = f"{first0 * 1000:.0f} -> {first1 * 1000:.0f}"
             print(f"| {key} | {first} | {total0 * 1000:.0f} -> {total1 * 1000:.0f} |")
 
