@@ -89,12 +89,16 @@ def test_the_streamed_document_holds_the_triples_of_describe(pages_app, pages_cl
     assert len(graph) == len(expected) and isomorphic(graph, expected)
 
 
+@pytest.mark.parametrize("round_trips", [False, True], ids=["embedded", "context-in-one-query"])
 @pytest.mark.parametrize("batch", [1, 2, 1000])
 @pytest.mark.parametrize(
     "iri", [CAFE, BASE + "id/characteristic/ancrage-territorial", BASE + "id/organisation/mairie"]
 )
-def test_every_batch_size_gives_each_triple_of_describe_once(pages_app, iri, batch):
+def test_every_batch_size_gives_each_triple_of_describe_once(pages_app, monkeypatch, iri, batch, round_trips):
+    """The same triples however incoming links are cut, and with the context of the subjects linking to the
+    resource read in one query, as on an external engine (``page_views``)."""
     store = pages_app.extensions["ptce"]
+    monkeypatch.setattr(store, "page_views", round_trips, raising=False)
     blocks = list(document_blocks(store, iri, BASE + "doc/x", BASE + "dataset", batch=batch))
     triples = [triple for block in blocks for triple in block]
     assert max(Counter(triples).values()) == 1
