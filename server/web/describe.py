@@ -334,10 +334,10 @@ def document_blocks(
 ) -> Iterator[list[ox.Triple]]:
     """Return the triples of :func:`describe` (the same set) as pyoxigraph triples, in blocks, for streaming.
 
-    The resource's own triples are read (and its incoming links asked for) at once, so a failing engine
-    raises here, before anything is sent. Then come its incoming links, read lazily in batches of ``batch``
-    subjects (default :data:`INCOMING_BATCH`), each with the context of its subjects (read in one query
-    beforehand when the store's queries are round trips, ``page_views``) and the nodes
+    The resource's own triples are read at once, so an unreachable engine raises here, before anything is
+    sent (a query failing later cuts the document short). Then come its incoming links, read lazily in
+    batches of ``batch`` subjects (default :data:`INCOMING_BATCH`), each with the context of its subjects
+    (read in one query beforehand when the store's queries are round trips, ``page_views``) and the nodes
     :data:`LINKED_NODES` describes in full (found among the links already read, so that query, slow on
     Virtuoso, is never run), and last the context of every other mentioned IRI. Each triple is given once,
     grouped by subject within a block (a subject may come back in a later block).
@@ -350,8 +350,7 @@ def document_blocks(
         if dataset_iri:
             head.append(ox.Triple(document, ox.NamedNode(str(VOID.inDataset)), ox.NamedNode(dataset_iri)))
     own = list(_ox_construct(store, OUTGOING, r=resource))
-    incoming = _incoming_batches(_ox_construct(store, INCOMING, r=resource), batch or INCOMING_BATCH)
-    return _blocks(store, resource, head, own, incoming)
+    return _blocks(store, resource, head, own, batch or INCOMING_BATCH)
 
 
 class _Linked:
@@ -383,7 +382,7 @@ def _blocks(
     resource: ox.NamedNode,
     head: list[ox.Triple],
     own: list[ox.Triple],
-    batches: Iterator[list[ox.Triple]],
+    batch: int,
 ) -> Iterator[list[ox.Triple]]:
     """Yield the blocks of :func:`document_blocks` once its eager part is read (``head``: the document's
     own statements, which bring no context; ``own``: the resource's triples)."""
@@ -393,7 +392,7 @@ def _blocks(
     yield _grouped(head + own, seen)
     mentioned, described = _iris_of(own), {resource}
     known = _incoming_context(store, resource) if store.page_views else None
-    for incoming in batches:
+    for incoming in _incoming_batches(_ox_construct(store, INCOMING, r=resource), batch):
         links = {
             t.subject
             for t in incoming

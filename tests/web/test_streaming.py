@@ -120,6 +120,24 @@ def test_an_engine_failure_is_a_503_before_any_byte(pages_app, pages_client, mon
     assert response.status_code == 503 and b"unreachable (test)" in response.get_data()
 
 
+def test_an_engine_failure_after_the_first_byte_is_never_a_complete_document(
+    pages_app, pages_client, monkeypatch
+):
+    store = pages_app.extensions["ptce"]
+    query = store.query
+
+    def failing(sparql, **options):
+        if "CONSTRUCT { ?s ?p ?r }" in sparql:  # the incoming links, read after the first byte
+            raise BackendError("the SPARQL engine is unreachable (test)")
+        return query(sparql, **options)
+
+    monkeypatch.setattr(store, "query", failing)
+    response = pages_client.get(f"{CAFE_DOC}.ttl")
+    assert response.status_code == 200
+    with pytest.raises(BackendError):  # the server drops the connection before the last chunk
+        response.get_data()
+
+
 def test_head_sends_no_body_and_the_same_headers(pages_client):
     get, head = pages_client.get(f"{CAFE_DOC}.jsonld"), pages_client.head(f"{CAFE_DOC}.jsonld")
     assert head.status_code == 200 and head.get_data() == b""
