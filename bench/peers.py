@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -33,6 +31,8 @@ from run import (  # noqa: E402
     HEAVY,
     QUERIES,
     free_port,
+    load_average,
+    machine,
     peak_rss_mb,
     percentile,
     post_query,
@@ -43,35 +43,6 @@ from run import (  # noqa: E402
 )
 
 CHEAP = "ASK {}"
-
-
-def machine() -> dict:
-    """The machine a run is measured on: processor, cores, memory, system, Python."""
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory = next(
-        int(line.split()[1]) // 1024
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal:")
-    )
-    return {
-        "cpu": model,
-        "cores": os.cpu_count(),
-        "memory_mb": memory,
-        "system": platform.platform(),
-        "python": platform.python_version(),
-    }
-
-
-def load_average() -> list[float]:
-    """The 1, 5 and 15 minute load averages, rounded."""
-    return [round(value, 2) for value in os.getloadavg()]
 
 
 def cheap_under_load(endpoint: str, clients: int, samples: int) -> dict:

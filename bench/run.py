@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import resource
 import statistics
 import subprocess
@@ -263,10 +264,40 @@ def validation_times(folder: Path, triples: int) -> dict:
     }
 
 
+def machine() -> dict:
+    """The machine a run is measured on: processor, cores, memory, system, Python."""
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        int(line.split()[1]) // 1024
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory_mb": memory,
+        "system": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+def load_average() -> list[float]:
+    """The 1, 5 and 15 minute load averages, rounded."""
+    return [round(value, 2) for value in os.getloadavg()]
+
+
 def bench_size(size: int, args) -> dict:
     """Run every measurement on the data of ``size`` poles."""
     folder = generate(size, args.out / f"poles-{size}")
-    row: dict = {"poles": size, "in_process": in_process(folder, args.repeats)}
+    row: dict = {"poles": size, "load_before": load_average()}
+    row["in_process"] = in_process(folder, args.repeats)
     row["triples"] = row["in_process"]["triples"]
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -286,7 +317,7 @@ def bench_size(size: int, args) -> dict:
         stop(process)
         process, startup_disk = start(command + ["--store", store_dir], ready, env=env)
         stop(process)
-    process, startup_memory = start(command, ready, env=env)
+    process, startup_memory = start(command, ready, env={**env, "PTCE_STORE_PATH": "null"})  # in memory
     try:
         row["ours"] = query_mix(f"{base}/sparql", args.rounds, args.clients)
         row["ours"].update(
@@ -315,6 +346,7 @@ def bench_size(size: int, args) -> dict:
             row["baseline"]["sequential"] = sequential(f"http://127.0.0.1:{port}/sparql", HEAVY, 1)
         finally:
             stop(process)
+    row["load_after"] = load_average()
     return row
 
 
@@ -335,7 +367,7 @@ def main() -> None:
     rows = [bench_size(size, args) for size in args.sizes]
     validation = [validation_times(args.out / f"poles-{args.sizes[0]}", n) for n in args.validation]
     command = " ".join(sys.argv[1:])
-    results = {"rows": rows, "validation": validation, "command": command}
+    results = {"rows": rows, "validation": validation, "command": command, "machine": machine()}
     previous = json.loads((HERE / "results.json").read_text()) if (HERE / "results.json").exists() else {}
     if "peers" in previous:  # measured by bench/peers.py, kept
         results["peers"] = previous["peers"]
@@ -343,7 +375,7 @@ def main() -> None:
     from report import write_report
 
     readme, plot = HERE / "README.md", HERE / "results.png"
-    print(write_report(rows, validation, readme, plot, command, results.get("peers")))
+    print(write_report(rows, validation, readme, plot, command, results.get("peers"), results["machine"]))
     print(
         f"max RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
         file=sys.stderr,
