@@ -181,7 +181,7 @@ def test_result_objects_have_the_embedded_types(remote):
 
 def test_whitespace_around_literals_comes_back(remote):
     # answers are read as SPARQL XML, whose parser in pyoxigraph trims the text of literals
-    text = '\n  deux  espaces\t'
+    text = "\n  deux  espaces\t"
     rows = remote.select('SELECT ?x ?y WHERE { BIND("\\n  deux  espaces\\t" AS ?x) BIND(" "@fr AS ?y) }')
     assert rows == [{"x": Literal(text), "y": Literal(" ", lang="fr")}]
 
