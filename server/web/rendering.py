@@ -54,7 +54,7 @@ def formats(path: str) -> list[dict]:
 
 def listing(iris: list[URIRef], lang: str, store=None) -> list[Value]:
     """Return labelled, linked values for resources that may not be in the page's graph."""
-    labels = labels_of(store or get_store(), iris, lang)
+    labels = labels_of(get_store() if store is None else store, iris, lang)
     link = linker()
     values = [Value(labels.get(i, local_name(str(i))), href=link.href(str(i)), iri=str(i)) for i in iris]
     return sorted(values, key=lambda v: v.text.lower())
@@ -91,7 +91,7 @@ def own_description(graph: Graph, node: URIRef) -> Graph:
 def resource_page(graph: Graph, iri: str, lang: str, path: str, store=None) -> str:
     """Render the page of one resource: its profile first, then every other statement (lists cut at
     PAGE_LIST_LIMIT). ``store``: where its queries run (the app's store, or a page view of it)."""
-    store, node = store or get_store(), URIRef(iri)
+    store, node = get_store() if store is None else store, URIRef(iri)
     limit = current_app.config["PAGE_LIST_LIMIT"]
     view = ViewBuilder(graph, store.rdflib_graph(("ontology",)), linker(), lang)
     poles, pole_count = related_poles(store, iri, current_app.config["MAP_POINT_LIMIT"])

@@ -23,7 +23,7 @@ def thing_document(rest: str, store: QueryableStore | None = None) -> Document:
     """Return the document of the thing ``<base>id/<rest>`` (rest in IRI form), read from ``store`` (the app's
     store, or a page view of it)."""
     iri, base = f"{base_iri()}id/{rest}", base_iri()
-    store = store or get_store()
+    store = get_store() if store is None else store
 
     def graph(incoming_limit: int | None = None) -> Graph:
         return describe(store, iri, f"{base}doc/{rest}", f"{base}dataset", incoming_limit)
