@@ -86,6 +86,13 @@ def _select(store: QueryableStore, sparql: str, **terms: Node) -> list[dict[str,
     return store.select(text, **options)
 
 
+def _value_batches(iris: Iterable[Node]) -> Iterator[str]:
+    """Write IRIs as VALUES lists of at most :data:`INCOMING_BATCH` IRIs each (Virtuoso refuses longer)."""
+    ordered = _values(iris).split()
+    for start in range(0, len(ordered), INCOMING_BATCH):
+        yield " ".join(ordered[start : start + INCOMING_BATCH])
+
+
 def _values(iris: Iterable[Node]) -> str:
     """Write IRIs (already valid: they come from the store) as a SPARQL VALUES list."""
     return " ".join(
@@ -180,11 +187,13 @@ def _incoming_sample(store: QueryableStore, graph: Graph, resource: URIRef, limi
 
 
 def labels_of(store: QueryableStore, iris: Iterable[Node], lang: str) -> dict[URIRef, str]:
-    """Return the best label of each IRI in one query (IRIs without a label are left out)."""
-    iris = [i for i in iris if isinstance(i, URIRef)]
-    if not iris:
-        return {}
-    rows = _select(store, LABELS % (_values(iris), ", ".join(_values(LABEL_PROPERTIES).split())))
+    """Return the best label of each IRI, one query per thousand IRIs (IRIs without a label are left out)."""
+    properties = ", ".join(_values(LABEL_PROPERTIES).split())
+    rows = [
+        row
+        for values in _value_batches(i for i in iris if isinstance(i, URIRef))
+        for row in _select(store, LABELS % (values, properties))
+    ]
     found: dict[URIRef, dict[Node, list[Node]]] = {}
     for row in rows:
         found.setdefault(row["x"], {}).setdefault(row["p"], []).append(row["l"])
@@ -218,11 +227,9 @@ def members(store: QueryableStore, iri: str) -> list[URIRef]:
 
 def coordinates(store: QueryableStore, iris: Iterable[Node]) -> dict[URIRef, tuple[float, float]]:
     """Return WGS84 (lat, long) of each IRI: its own, or that of its schema:location."""
-    values = _values(iris)
-    if not values:
-        return {}
     points = {}
-    for row in _select(store, COORDINATES % values):
+    rows = [row for values in _value_batches(iris) for row in _select(store, COORDINATES % values)]
+    for row in rows:
         try:
             points.setdefault(row["x"], (float(row["lat"]), float(row["long"])))
         except (TypeError, ValueError):

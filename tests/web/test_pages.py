@@ -11,6 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from server import create_app
+from server.web.describe import INCOMING_BATCH, coordinates, labels_of
 from tests.helpers.pages import BASE, CAFE, CAFE_DOC, pages_app, pages_client
 
 __all__ = ["pages_app", "pages_client"]
@@ -243,3 +244,16 @@ def test_incoming_links_are_sampled_with_their_full_count(capped_client, store):
     graph = Graph().parse(data=turtle, format="turtle")
     culture = URIRef("https://w3id.org/ptce/id/sector/culture")
     assert len(set(graph.subjects(URIRef("https://w3id.org/ptce/ontology#sector"), culture))) == count
+
+
+def test_labels_and_coordinates_of_thousands_of_iris_are_asked_in_batches(store):
+    # the home page asks for every pole's label and place at once: Virtuoso refuses thousands of IRIs in one
+    # VALUES list ("Too many arguments"), so they go INCOMING_BATCH at a time, on any store
+    poles = [row["p"] for row in store.select("SELECT ?p WHERE { ?p a ptce:Pole }")]
+    unknown = [URIRef(f"https://w3id.org/ptce/id/none/{n}") for n in range(3 * INCOMING_BATCH)]
+    labels = labels_of(store, unknown + poles, "fr")
+    assert set(labels) == set(poles)
+    assert labels == labels_of(store, poles, "fr")
+    points = coordinates(store, unknown + poles)
+    assert points and set(points) <= set(poles)
+    assert points == coordinates(store, poles)
