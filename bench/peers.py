@@ -31,12 +31,14 @@ from run import (  # noqa: E402
     HEAVY,
     QUERIES,
     free_port,
+    in_process,
     load_average,
     machine,
     peak_rss_mb,
     percentile,
     post_query,
     query_mix,
+    sequential,
     start,
     stop,
     tree_memory_mb,
@@ -128,6 +130,7 @@ def measure(process, endpoint: str, args) -> dict:
         mix = query_mix(endpoint, args.rounds, clients)
         out[f"mix_{clients}"] = {key: mix[key] for key in ("throughput", "p50", "p95", "errors")}
     out["cheap_under_load"] = cheap_under_load(endpoint, 16, args.samples)
+    out["one_client"] = sequential(endpoint, tuple(QUERIES), 5)
     out["tree_pss"] = tree_memory_mb(process.pid)
     out["rss"] = peak_rss_mb(process.pid)
     out["load_after"] = load_average()
@@ -154,6 +157,7 @@ def bench_size(size: int, args) -> dict:
             row["variants"].append(item)
     if args.skip_peer:
         return row
+    row["in_process"] = in_process(folder, 5)["per_query_p50"]
     peers = [("oxigraph", False)] + ([("oxigraph_disk", True)] if args.peer_on_disk else [])
     for key, on_disk in peers:
         with tempfile.TemporaryDirectory(dir=args.out) as scratch:

@@ -68,6 +68,7 @@ def _peers(peers: dict) -> list[str]:
                 f"| {_f(cheap['p50'])} / {_f(cheap['p95'])} / {_f(cheap['max'])} "
                 f"| {_f(item['tree_pss'], 0)} | {load} |"
             )
+    out += _one_client(peers["rows"])
     out += ["\n| target (issue 14) | poles | measured | met |", "|---|---|---|---|"]
     for row in peers["rows"]:
         ours, peer, size = row["ours"], row["oxigraph"], f"{row['poles']:,}"
@@ -97,6 +98,32 @@ def _load(row: dict) -> str:
     if "load_before" not in row:
         return "–"
     return f"{row['load_before'][0]:.2f} → {row['load_after'][0]:.2f}"
+
+
+def _one_client(rows: list[dict]) -> list[str]:
+    """Each query of the mix sent alone by one client (median ms): where the throughput gap comes from."""
+    rows = [row for row in rows if "one_client" in row["ours"] and "oxigraph" in row]
+    if not rows:
+        return []
+    out = [
+        "\nEach query sent alone by one client (median of 5, ms), and pyoxigraph in-process (rows iterated, "
+        "nothing serialised):\n",
+        "| poles | query | ours | `oxigraph serve` | ours / oxigraph | pyoxigraph in-process |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        ours, peer, local = (
+            row["ours"]["one_client"],
+            row["oxigraph"]["one_client"],
+            row.get("in_process", {}),
+        )
+        for name, value in ours.items():
+            inside = f"{local[name]:.2f}" if name in local else "–"
+            out.append(
+                f"| {row['poles']:,} | {name} | {_f(value)} | {_f(peer[name])} "
+                f"| {value / max(peer[name], 0.001):.2f}x | {inside} |"
+            )
+    return out
 
 
 def render(

@@ -104,7 +104,9 @@ def sequential(endpoint: str, names: tuple[str, ...], repeats: int) -> dict[str,
         samples = []
         for _ in range(repeats + 1):
             began = time.perf_counter()
-            response = post_query(endpoint, QUERIES[name], "application/sparql-results+json")
+            response = post_query(
+                endpoint, QUERIES[name], ACCEPT.get(name, "application/sparql-results+json")
+            )
             samples.append(time.perf_counter() - began)
             if response.status_code != 200:
                 raise RuntimeError(f"{name}: {response.status_code} {response.text[:300]}")

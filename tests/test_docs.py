@@ -111,7 +111,9 @@ def test_benchmark_report_is_generated():
     report = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(report)
     data = json.loads(report.RESULTS.read_text(encoding="utf-8"))
-    section = report.render(data["rows"], data["validation"], data["command"], data.get("peers"))
+    section = report.render(
+        data["rows"], data["validation"], data["command"], data.get("peers"), data.get("machine")
+    )
     text = report.README.read_text(encoding="utf-8")
     assert f"{report.START}\n{section}{report.END}" in text, "run: python bench/report.py"
 
