@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -34,17 +33,12 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-from run import ACCEPT, PREFIXES, QUERIES, free_port, percentile, start, stop  # noqa: E402
+from run import ACCEPT, PREFIXES, QUERIES, free_port, load_average, percentile, start, stop  # noqa: E402
 
 from server import create_app  # noqa: E402
 from server.cli import main as ptce  # noqa: E402
 from server.dataset import remote  # noqa: E402
 from tests.helpers.virtuoso import Virtuoso  # noqa: E402
-
-
-def load_average() -> str:
-    """The 1, 5 and 15 minute load averages."""
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def fetch(client, path: str) -> None:
@@ -90,7 +84,7 @@ def counting(store) -> list[str]:
 
 def pages(app, pole: str, others: list[str], repeats: int) -> dict:
     """Every page figure of one app: the pole page repeated, other poles once each, Turtle, home page."""
-    client, row = app.test_client(), {"load": load_average()}
+    client, row = app.test_client(), {"load": " ".join(map(str, load_average()))}
     store = app.extensions["ptce"]
     sent = counting(store) if isinstance(store, remote.RemoteStore) else None
     if sent is not None:
@@ -107,7 +101,7 @@ def pages(app, pole: str, others: list[str], repeats: int) -> dict:
     row["turtle"] = timed(client, f"/doc/pole/{pole}.ttl", repeats)
     status = client.get("/").status_code  # on Virtuoso at 10,000 poles: 503 (too long an IN list)
     row["home"] = timed(client, "/", repeats) if status == 200 else (f"HTTP {status}", "")
-    row["load_after"] = load_average()
+    row["load_after"] = " ".join(map(str, load_average()))
     return row
 
 
@@ -141,7 +135,7 @@ def form_mix(endpoint: str, rounds: int, clients: int, results: str | None = Non
         "p50": statistics.median(latencies) * 1000,
         "p95": percentile(latencies, 0.95) * 1000,
         "errors": len(errors),
-        "load": load_average(),
+        "load": " ".join(map(str, load_average())),
     }
 
 

@@ -16,9 +16,7 @@ import argparse
 import dataclasses
 import json
 import os
-import platform
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -29,6 +27,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import generate  # noqa: E402
+from run import machine, start, stop  # noqa: E402
+
 FORMATS = ("ttl", "jsonld", "nt", "rdf")
 HUB_QUERY = """SELECT ?c (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a ptce:Pole ; ptce:characteristic ?c }
 GROUP BY ?c ORDER BY DESC(?n) LIMIT 1"""
@@ -46,32 +48,12 @@ def serve(mode: str, port: int, data: str) -> None:
     ptce.main(["serve", "--port", str(port), "--data", data], standalone_mode=False)
 
 
-def start(mode: str, port: int, data: Path, engine: dict) -> subprocess.Popen:
+def start_server(mode: str, port: int, data: Path, engine: dict):
     """Start a server (this script with --serve; ``engine``: PTCE_* settings) and wait until it answers."""
-    env = {**os.environ, "PTCE_STARTUP_SHAPES_CHECK": "false", **engine}
     command = [sys.executable, __file__, "--serve", mode, "--port", str(port), "--data", str(data)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server stopped: {process.stderr.read().decode()[-2000:]}")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", timeout=10).read()
-            return process
-        except OSError:
-            time.sleep(0.5)
-    stop(process)
-    raise SystemExit("the server did not start within 300 s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop a server this script started (SIGTERM: it stops its own SPARQL workers), and wait for it."""
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    env = {"PTCE_STARTUP_SHAPES_CHECK": "false", **engine}
+    process, _ = start(command, f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", timeout=300, env=env)
+    return process
 
 
 def biggest_hub(base: str) -> tuple[str, int]:
@@ -106,7 +88,7 @@ def measure(
     mode: str, port: int, data: Path, runs: int, engine: dict
 ) -> tuple[str, int, dict[str, tuple[float, float, int, str]]]:
     """Start a server, time the hub's documents (one warm-up each), stop it; medians per format."""
-    process = start(mode, port, data, engine)
+    process = start_server(mode, port, data, engine)
     try:
         base = f"http://127.0.0.1:{port}"
         hub, poles = biggest_hub(base)
@@ -153,20 +135,6 @@ def virtuoso(folder: Path, data: Path):
     return server, engine
 
 
-def machine() -> str:
-    """One line naming the machine: CPU model, cores, Python."""
-    model = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        names = [
-            line.split(":", 1)[1].strip()
-            for line in cpuinfo.read_text().splitlines()
-            if line.startswith("model name")
-        ]
-        model = names[0] if names else model
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
 def main() -> None:
     """Parse the options; serve (internal) or measure."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -186,10 +154,10 @@ def main() -> None:
     sys.stdout.reconfigure(line_buffering=True)
     if shutil.which("curl") is None:
         raise SystemExit("curl is needed")
-    data = ROOT / "bench" / "out" / f"poles-{args.poles}"
-    if not data.is_dir():
-        subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(args.poles)], check=True)
-    print(f"Machine: {machine()}; data: {data.relative_to(ROOT)}")
+    data = generate(args.poles, ROOT / "bench" / "out" / f"poles-{args.poles}")
+    spec = machine()
+    where = f"{spec['cpu']}, {spec['cores']} cores, Python {spec['python']}"
+    print(f"Machine: {where}; data: {data.relative_to(ROOT)}")
     with tempfile.TemporaryDirectory(prefix="measure-hubs-") as folder:
         engine_server, engine = virtuoso(Path(folder), data) if args.virtuoso else (None, {})
         try:
