@@ -86,18 +86,21 @@ def _select(store: QueryableStore, sparql: str, **terms: Node) -> list[dict[str,
     return store.select(text, **options)
 
 
-def _value_batches(iris: Iterable[Node]) -> Iterator[str]:
-    """Write IRIs as VALUES lists of at most :data:`INCOMING_BATCH` IRIs each (Virtuoso refuses longer)."""
-    ordered = _values(iris).split()
-    for start in range(0, len(ordered), INCOMING_BATCH):
-        yield " ".join(ordered[start : start + INCOMING_BATCH])
+def _in_batches(written: list[str]) -> Iterator[str]:
+    """Join written IRIs (``<…>``) into VALUES lists of at most :data:`INCOMING_BATCH` each (Virtuoso
+    refuses a query with thousands of IRIs in VALUES: "Too many arguments ... in operator()")."""
+    for start in range(0, len(written), INCOMING_BATCH):
+        yield " ".join(written[start : start + INCOMING_BATCH])
+
+
+def _written(iris: Iterable[Node]) -> list[str]:
+    """Write IRIs (already valid: they come from the store) for a SPARQL VALUES list, sorted, once each."""
+    return [f"<{iri}>" for iri in sorted({str(i) for i in iris if not isinstance(i, (BNode, Literal))})]
 
 
 def _values(iris: Iterable[Node]) -> str:
-    """Write IRIs (already valid: they come from the store) as a SPARQL VALUES list."""
-    return " ".join(
-        f"<{iri}>" for iri in sorted({str(i) for i in iris if not isinstance(i, (BNode, Literal))})
-    )
+    """Write IRIs as a SPARQL VALUES list."""
+    return " ".join(_written(iris))
 
 
 def valid_iri(iri: str) -> bool:
@@ -164,8 +167,8 @@ def describe(
     _construct(store, LINKED_NODES, graph, r=resource)
     _close_blank_nodes(store, graph)
     mentioned = {term for triple in graph for term in triple if isinstance(term, URIRef)} - {resource}
-    if mentioned:
-        _construct(store, CONTEXT % _values(mentioned), graph)
+    for values in _in_batches(_written(mentioned)):
+        _construct(store, CONTEXT % values, graph)
     if document_iri:
         graph.add((URIRef(document_iri), FOAF.primaryTopic, resource))
         if dataset_iri:
@@ -188,10 +191,10 @@ def _incoming_sample(store: QueryableStore, graph: Graph, resource: URIRef, limi
 
 def labels_of(store: QueryableStore, iris: Iterable[Node], lang: str) -> dict[URIRef, str]:
     """Return the best label of each IRI, one query per thousand IRIs (IRIs without a label are left out)."""
-    properties = ", ".join(_values(LABEL_PROPERTIES).split())
+    properties = ", ".join(_written(LABEL_PROPERTIES))
     rows = [
         row
-        for values in _value_batches(i for i in iris if isinstance(i, URIRef))
+        for values in _in_batches(_written(i for i in iris if isinstance(i, URIRef)))
         for row in _select(store, LABELS % (values, properties))
     ]
     found: dict[URIRef, dict[Node, list[Node]]] = {}
@@ -228,7 +231,7 @@ def members(store: QueryableStore, iri: str) -> list[URIRef]:
 def coordinates(store: QueryableStore, iris: Iterable[Node]) -> dict[URIRef, tuple[float, float]]:
     """Return WGS84 (lat, long) of each IRI: its own, or that of its schema:location."""
     points = {}
-    rows = [row for values in _value_batches(iris) for row in _select(store, COORDINATES % values)]
+    rows = [row for values in _in_batches(_written(iris)) for row in _select(store, COORDINATES % values)]
     for row in rows:
         try:
             points.setdefault(row["x"], (float(row["lat"]), float(row["long"])))
@@ -293,11 +296,10 @@ def _grouped(triples: Iterable[ox.Triple], seen: set[ox.Triple]) -> list[ox.Trip
 
 
 def _per_batch(store: QueryableStore, sparql: str, iris: set[ox.NamedNode]) -> list[ox.Triple]:
-    """Run a CONSTRUCT query whose ``%s`` is a VALUES list on some IRIs, :data:`INCOMING_BATCH` at a time
-    (Virtuoso refuses a query with 7,500 IRIs in VALUES: "Too many arguments ... in operator()")."""
-    ordered, triples = sorted(str(iri) for iri in iris), []
-    for start in range(0, len(ordered), INCOMING_BATCH):
-        triples += store.query(sparql % " ".join(ordered[start : start + INCOMING_BATCH]))
+    """Run a CONSTRUCT query whose ``%s`` is a VALUES list on some IRIs, :data:`INCOMING_BATCH` at a time."""
+    triples: list[ox.Triple] = []
+    for values in _in_batches(sorted(str(iri) for iri in iris)):
+        triples += store.query(sparql % values)
     return triples
 
 
