@@ -1,11 +1,18 @@
 """Crash-safe file changes: write a temporary file, fsync, rename, fsync the folder; and the removal of
-one statement from a Turtle file without reformatting the rest of it."""
+one statement from a Turtle file without reformatting the rest of it.
+
+A write that fails (a full disk above all) removes its temporary file and leaves the file as it was; a full
+disk or quota is raised as :class:`DiskFull`, which the web answers with 507 and the CLI with a clear error.
+"""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rdflib import BNode, Graph
@@ -21,6 +28,36 @@ def failpoint(step: str) -> None:
     """Die at once (SIGKILL, no clean-up) if the test failpoint names this step."""
     if os.environ.get(FAILPOINT_VARIABLE) == step:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+#: The errors that mean "no room left": no space on the device, or the user's disk quota reached.
+FULL_ERRORS = (errno.ENOSPC, errno.EDQUOT)
+
+
+class DiskFull(OSError):
+    """A file could not be written because the disk (or the quota) is full; the file is as it was."""
+
+    def __init__(self, path: str | Path, error: OSError):
+        super().__init__(error.errno, os.strerror(error.errno or errno.ENOSPC), str(path))
+        self.path = str(path)
+
+    def __str__(self) -> str:
+        return (
+            f"the disk is full ({self.strerror}): {self.path} could not be written; it is as it was and no "
+            "temporary file is left. Free some space, then try again."
+        )
+
+    def words(self, lang: str) -> str:
+        """The message for a curator, in French or English (the path is not shown on the web)."""
+        if lang == "fr":
+            return (
+                "Le disque du serveur est plein : la modification n'a pas pu être écrite dans les données. "
+                "Demandez à l'administrateur de libérer de la place, puis recommencez."
+            )
+        return (
+            "The server's disk is full: the change could not be written to the data. Ask the administrator "
+            "to free some space, then try again."
+        )
 
 
 def digest(text: str | None) -> str | None:
@@ -44,21 +81,40 @@ def _fsync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+@contextmanager
+def _disk_full_named(path: Path) -> Iterator[None]:
+    """Raise an ENOSPC or EDQUOT error met while writing ``path`` as :class:`DiskFull`."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno in FULL_ERRORS and not isinstance(error, DiskFull):
+            raise DiskFull(path, error) from error
+        raise
+
+
 def write_atomically(path: str | Path, text: str | None) -> None:
-    """Replace the file by ``text`` (or delete it for None): all of it or nothing, even after a crash."""
+    """Replace the file by ``text`` (or delete it for None): all of it or nothing, even after a crash.
+
+    On any error the temporary file is removed and the file is as it was; a full disk is :class:`DiskFull`.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if text is None:
-        path.unlink(missing_ok=True)
-    else:
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with temporary.open("w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        failpoint("temporary-written")
-        os.replace(temporary, path)
-    _fsync_folder(path.parent)
+    with _disk_full_named(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if text is None:
+            path.unlink(missing_ok=True)
+        else:
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            try:
+                with temporary.open("w", encoding="utf-8") as handle:
+                    handle.write(text)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                failpoint("temporary-written")
+                os.replace(temporary, path)
+            except BaseException:  # any failure (but SIGKILL): no partial temporary file is left behind
+                temporary.unlink(missing_ok=True)
+                raise
+        _fsync_folder(path.parent)
 
 
 def _ground(graph: Graph) -> set:
