@@ -215,6 +215,12 @@ def act(number: int, action: str):
             outcome = writer.revert(inbox(), number, curator, comment, app.config)
     except writer.CurationError as error:
         return answer(409, lang, str(error))
+    except OSError as error:  # a full disk: 507 Insufficient Storage, in words (files.DiskFull)
+        from server.contributions.files import DiskFull
+
+        if not isinstance(error, DiskFull):
+            raise
+        return answer(507, lang, error.words(lang))
     swap = live.reload_dataset(app, outcome.graphs(app.config["BASE_IRI"])) if outcome.files else None
     if (
         request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded")
