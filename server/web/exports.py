@@ -56,24 +56,47 @@ def poles_geojson():
     return _json({"type": "FeatureCollection", "features": features}, "application/geo+json")
 
 
+#: What a spreadsheet reads as the start of a formula (OWASP, CSV injection), and a line feed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_cell(value):
+    """A text cell a spreadsheet will not run: one beginning like a formula gets a leading ``'``.
+
+    Numbers are left as they are (a negative longitude is not a formula).
+
+    >>> csv_cell("=1+1")
+    "'=1+1"
+    >>> csv_cell(-1.55), csv_cell("Dijon")
+    (-1.55, 'Dijon')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 @bp.get("/poles.csv")
 def poles_csv():
-    """Every pole as a CSV row (UTF-8 with a byte-order mark, so spreadsheets read the accents)."""
+    """Every pole as a CSV row (UTF-8 with a byte-order mark, so spreadsheets read the accents).
+
+    Text cells are quoted, and those beginning with ``=``, ``+``, ``-``, ``@``, a tab or a line break get a
+    leading ``'`` so that no spreadsheet reads them as a formula (OWASP, CSV injection).
+    """
     lang = choose_language(request)
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    csv.writer(out).writerow(CSV_COLUMNS)
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
     for p in poles(lang):
+        row = [
+            p["pole"],
+            p["pole_label"],
+            p["town_label"],
+            p["town"] or "",
+            p["region_label"],
+            p["region"] or "",
+        ]
         writer.writerow(
-            [
-                p["pole"],
-                p["pole_label"],
-                p["town_label"],
-                p["town"] or "",
-                p["region_label"],
-                p["region"] or "",
-            ]
-            + ["" if p[k] is None else p[k] for k in ("lat", "long")]
+            [csv_cell(str(v)) for v in row] + ["" if p[k] is None else p[k] for k in ("lat", "long")]
         )
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="ptce-poles.csv"'

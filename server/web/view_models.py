@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -92,6 +93,39 @@ class Row:
     more: int = 0  # values left out of the page (the RDF document has them)
 
 
+#: Characters no linked IRI may hold: C0 and C1 controls, DEL (browsers drop tabs and newlines from URLs,
+#: so ``/\t/evil.example`` would be followed as ``//evil.example``).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: Path segments browsers read as "." or ".." (WHATWG URL: %2e counts as a dot).
+_DOT_SEGMENTS = {".", "..", "%2e", ".%2e", "%2e.", "%2e%2e"}
+
+
+def local_path(iri: str, base: str) -> str | None:
+    """The path on this site of an IRI under ``base``, or None when it is not one that stays on the site.
+
+    The path starts with a single ``/`` followed by anything but ``/`` or ``\\``; it holds no dot segment,
+    no backslash and no control character (``<base>/evil.example/x`` would become ``//evil.example/x``,
+    a link to another host).
+
+    >>> local_path("https://w3id.org/ptce/id/pole/café", "https://w3id.org/ptce/")
+    '/id/pole/caf%C3%A9'
+    >>> local_path("https://w3id.org/ptce//evil.example/login", "https://w3id.org/ptce/") is None
+    True
+    """
+    if not iri.startswith(base):
+        return None
+    rest = iri[len(base) :]
+    if rest.startswith("/") or "\\" in rest or _CONTROL.search(rest):
+        return None
+    path_part = re.split(r"[?#]", rest, maxsplit=1)[0]
+    if any(segment.lower() in _DOT_SEGMENTS for segment in path_part.split("/")):
+        return None
+    path = "/" + iri_to_uri(rest)
+    if path[1:2] in ("/", "\\"):  # what iri_to_uri left must not start a network path either
+        return None
+    return path
+
+
 class Linker:
     """Map IRIs to links: our base IRIs to local paths on this server, other http(s) IRIs as they are."""
 
@@ -101,14 +135,27 @@ class Linker:
     def href(self, iri: str) -> str | None:
         """Return a safe href for an IRI, or None when it must not become a link (javascript:, data:...).
 
+        An IRI under the base whose path would leave the site (``<base>/evil.example``, dot segments,
+        backslashes) is linked as the full IRI it is, never as a local path.
+
         >>> Linker("https://w3id.org/ptce/").href("https://w3id.org/ptce/id/pole/café")
         '/id/pole/caf%C3%A9'
+        >>> Linker("https://w3id.org/ptce/").href("https://w3id.org/ptce//evil.example/login")
+        'https://w3id.org/ptce//evil.example/login'
         >>> Linker("https://w3id.org/ptce/").href("javascript:alert(1)") is None
         True
         """
-        if iri.startswith(self.base):
-            return "/" + iri_to_uri(iri[len(self.base) :])
-        if urlsplit(iri).scheme.lower() in ("http", "https"):
+        local = local_path(iri, self.base)
+        if local is not None:
+            return local
+        if _CONTROL.search(iri):
+            return None
+        parts = urlsplit(iri)
+        if (
+            parts.scheme.lower() in ("http", "https")
+            and parts.netloc
+            and iri[len(parts.scheme) + 1 :].startswith("//")
+        ):
             return iri_to_uri(iri)
         return None
 
