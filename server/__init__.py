@@ -10,11 +10,12 @@ from flask import Flask
 from server import config as default_config
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(test_config: Mapping[str, Any] | None = None, fallback: Any = None) -> Flask:
     """Create and configure an instance of the PTCE Graph application.
 
     Settings come from :mod:`server.config`, then ``PTCE_*`` environment variables
-    (e.g. ``PTCE_BASE_IRI``), then ``test_config``.
+    (e.g. ``PTCE_BASE_IRI``), then ``test_config``. With ``fallback`` (a :class:`server.startup.Fallback`),
+    the last good dataset is served instead of the files, read-only (``/readyz`` says so).
     """
     app = Flask(__name__)
     app.config.from_object(default_config)
@@ -24,10 +25,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["BASE_IRI"].endswith(("/", "#")):
         raise ValueError(f"BASE_IRI must end with '/' or '#': {app.config['BASE_IRI']!r}")
 
-    from server import contributions, dataset, sparql, validator, web
+    from server import contributions, dataset, health, sparql, validator, web
 
+    health.init_app(app)
     contributions.recover(app)  # an accept a crash interrupted is finished before the dataset is read
-    dataset.init_app(app)
+    if fallback is None:
+        dataset.init_app(app)
+    else:  # the files failed the start-up check: the last good copy, read-only
+        app.extensions["ptce"] = fallback.load(app.config)
+        health.degrade(app, "dataset", fallback.state())
     sparql.init_app(app)
     validator.init_app(app)
     contributions.init_app(app)

@@ -27,7 +27,30 @@ def dataset_options(verb: str):
     return decorate
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The ``ptce`` commands: a full disk is one clear error line and exit status 1, never a traceback."""
+
+    def invoke(self, ctx):
+        """Run the command; a full disk (files.DiskFull, or SQLite's "disk is full") is a clear error."""
+        import errno
+        import sqlite3
+
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            raise click.ClickException(str(error)) from error
+        except sqlite3.OperationalError as error:
+            if "disk is full" not in str(error):
+                raise
+            raise click.ClickException(
+                f"the disk is full: the contributions inbox could not be written ({error}); free some "
+                "space, then try again"
+            ) from error
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """PTCE Graph: the linked-data graph of the French PTCE."""
 
@@ -71,8 +94,9 @@ def serve(
 ):
     """Serve the pages, the SPARQL endpoint and the validator.
 
-    Exit status 2, with one FILE:LINE:COL line per problem, when a source file does not parse or the data
-    violates the shapes (unless --allow-invalid-data).
+    When a source file does not parse or the data violates the shapes (unless --allow-invalid-data), one
+    FILE:LINE:COL line per problem, then the last dataset that passed this check is served read-only
+    (/readyz says "degraded"); exit status 2 if there is none.
     """
     from server import create_app, serving, startup
     from server.dataset.sources import DatasetError
@@ -90,24 +114,34 @@ def serve(
         problems = startup.syntax_problems(config)
     except DatasetError as error:
         problems = [str(error)]
+    fallback = None
     if problems:
-        _stop_with(problems, "the dataset cannot be read")
-    try:
-        app = create_app(settings)
-    except (DatasetError, ValueError) as error:
-        _stop_with([str(error)], "the dataset cannot be loaded")
-    store = app.extensions["ptce"]
-    if not app.config["STARTUP_SHAPES_CHECK"]:
+        fallback = _fall_back(config, problems, "the dataset cannot be read")
+        app = _create_or_stop(settings, fallback)
+    else:
+        try:
+            app = create_app(settings)
+        except ValueError as error:
+            _stop_with([str(error)], "the dataset cannot be loaded")
+        except DatasetError as error:
+            fallback = _fall_back(config, [str(error)], "the dataset cannot be loaded")
+            app = _create_or_stop(settings, fallback)
+    if fallback is None and not app.config["STARTUP_SHAPES_CHECK"]:
         click.echo("ptce serve: WARNING: the data was not checked against the shapes", err=True)
-    elif not app.config.get("SPARQL_BACKEND_URL"):
+    elif fallback is None and not app.config.get("SPARQL_BACKEND_URL"):
         violations = startup.shape_violations(app, "en")
         if violations and not allow_invalid_data:
-            _stop_with(violations, "the data violates the shapes (--allow-invalid-data serves it anyway)")
-        if violations:
+            why = "the data violates the shapes (--allow-invalid-data serves it anyway)"
+            fallback = _fall_back(config, violations, why)
+            app = _create_or_stop(settings, fallback)
+        elif violations:
             click.echo("\n".join(violations), err=True)
             click.echo(
                 f"ptce serve: WARNING: serving data with {len(violations)} shape violation(s)", err=True
             )
+        else:
+            app.extensions["ptce-good"] = startup.describe_good(app.extensions["ptce"], app.config)
+    store = app.extensions["ptce"]
     click.echo(f"PTCE Graph: {len(store)} triples from {len(store.sources)} files")
     click.echo(f"Listening on http://{host}:{port}/  (SPARQL endpoint: http://{host}:{port}/sparql)")
     click.echo(
@@ -140,6 +174,33 @@ def _config(settings: dict):
     config.from_prefixed_env("PTCE")
     config.update(settings)
     return config
+
+
+def _fall_back(config, problems: list[str], why: str):
+    """The last good dataset to serve instead of files that fail the check (logged loudly); with none,
+    stop as before (one line per problem, exit 2)."""
+    from server import startup
+
+    snapshot = None if config.get("SPARQL_BACKEND_URL") else startup.last_good(config)
+    if snapshot is None:
+        _stop_with(problems, why)
+    fallback = startup.Fallback(snapshot, why, problems)
+    for line in fallback.log_lines():
+        click.echo(line, err=True)
+    return fallback
+
+
+def _create_or_stop(settings: dict, fallback):
+    """The app serving the last good dataset; exit 2 if even that cannot be loaded."""
+    from server import create_app
+    from server.dataset.sources import DatasetError
+
+    try:
+        return create_app(settings, fallback)
+    except (DatasetError, ValueError, OSError) as error:
+        _stop_with(
+            [*fallback.problems, str(error)], f"{fallback.why}, and the last good dataset cannot be loaded"
+        )
 
 
 def _stop_with(lines: list[str], why: str) -> None:

@@ -1,6 +1,10 @@
 """Live without restart: build the new store beside the old one and swap it in atomically (on accept, on
 SIGHUP, and when --watch sees data/ change); SPARQL workers are re-forked from the new data and the pages'
-state (ETag, Last-Modified, dumps) and the validator's judge follow."""
+state (ETag, Last-Modified, dumps) and the validator's judge follow.
+
+A reload on SIGHUP or --watch runs the start-up check first (syntax, then shapes): files that fail it are
+not swapped in; the store served before keeps serving, read-only, and the log says why (server.health).
+"""
 
 from __future__ import annotations
 
@@ -38,13 +42,72 @@ def dataset_fingerprint(config) -> str:
     return fingerprint(_sources(config))
 
 
-def reload_dataset(app, changed_graphs: tuple[str, ...] = ()) -> Swap:
+class Refused(Exception):
+    """The files failed the start-up check: they are not served (the store served before still is)."""
+
+    def __init__(self, why: str, problems: list[str]):
+        super().__init__(why)
+        self.why, self.problems = why, problems
+
+
+def checked_store(config):
+    """The store of the files as they are now, if they pass the start-up check (else :class:`Refused`)."""
+    from server import startup
+    from server.dataset.sources import DatasetError
+
+    try:
+        problems = startup.syntax_problems(config)
+    except DatasetError as error:
+        problems = [str(error)]
+    if problems:
+        raise Refused("the dataset cannot be read", problems)
+    try:
+        store = load_store(config)
+    except DatasetError as error:
+        raise Refused("the dataset cannot be loaded", [str(error)]) from None
+    if config["STARTUP_SHAPES_CHECK"] and not config.get("SPARQL_BACKEND_URL"):
+        violations = startup.store_violations(store, config, "en")
+        if violations:
+            raise Refused("the data violates the shapes", violations)
+    return store
+
+
+def _keep_serving(app, refused: Refused) -> None:
+    """Log loudly why the files are not served, and make the server read-only (server.health)."""
+    from server import health
+
+    previous = health.degraded(app).get("dataset")
+    served = previous["served"] if previous else app.extensions.get("ptce-good", {"hash": "unchecked"})
+    for line in refused.problems:
+        logger.error("%s", line)
+    logger.error(
+        "reload refused: %s; the dataset served before is still served, READ-ONLY (hash %s, saved %s)",
+        refused.why,
+        str(served.get("hash"))[:16],
+        served.get("saved", "?"),
+    )
+    health.degrade(
+        app,
+        "dataset",
+        {
+            "why": refused.why,
+            "problems": refused.problems[:100],
+            "problem_count": len(refused.problems),
+            "since": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+            "served": served,
+        },
+    )
+
+
+def reload_dataset(app, changed_graphs: tuple[str, ...] = (), check: bool = False) -> Swap:
     """Build the store from the files as they are now, beside the serving one, then swap it in at once.
 
     Requests already running finish on the old store; the next ones see the new store, its pages' state and
     its SPARQL workers (forked from the new data). With an external engine, ``changed_graphs`` (named graphs
-    IRIs whose file was written or deleted) are pushed to the engine first.
+    IRIs whose file was written or deleted) are pushed to the engine first. With ``check``, files that fail
+    the start-up check raise :class:`Refused` and the old store keeps serving, read-only.
     """
+    from server import health, startup
     from server.sparql.execution import retire_pools
     from server.sparql.views import start_workers
     from server.web.documents import PagesState
@@ -53,7 +116,16 @@ def reload_dataset(app, changed_graphs: tuple[str, ...] = ()) -> Swap:
         started = time.monotonic()
         if app.config.get("SPARQL_BACKEND_URL") and changed_graphs:
             push_to_engine(app.config, changed_graphs)
-        store = load_store(app.config)  # built beside the old one; a broken file leaves the old one serving
+        if check:
+            try:
+                store = checked_store(app.config)
+            except Refused as refused:
+                _keep_serving(app, refused)
+                raise
+            app.extensions["ptce-good"] = startup.describe_good(store, app.config)
+        else:  # built beside the old one; a broken file leaves the old one serving
+            store = load_store(app.config)
+            startup.remember_if_checked(store, app.config)
         pages = PagesState(SimpleNamespace(extensions={"ptce": store}, config=app.config))
         old = app.extensions["ptce"]
         app.extensions.update({"ptce": store, "ptce-pages": pages})  # one dict update: the swap
@@ -66,6 +138,8 @@ def reload_dataset(app, changed_graphs: tuple[str, ...] = ()) -> Swap:
         retire.start()
         swap = Swap(round(time.monotonic() - started, 3), len(store), len(store.sources))
     logger.info("dataset reloaded: %s triples from %s files in %s s", swap.triples, swap.files, swap.seconds)
+    if check and health.restore(app, "dataset"):
+        logger.warning("the files pass the start-up check again: they are served, read-write")
     return swap
 
 
@@ -109,7 +183,9 @@ def install_reload_signal(app) -> None:
 
 def _reload_quietly(app) -> None:
     try:
-        reload_dataset(app)
+        reload_dataset(app, check=True)
+    except Refused:
+        pass  # logged, and the server is read-only until the files are fixed
     except Exception:  # noqa: BLE001 - a broken file must not stop the server: the old store keeps serving
         logger.exception("reload failed; the previous dataset is still served")
 

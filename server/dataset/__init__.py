@@ -59,11 +59,15 @@ def store_location(config, sources: list[SourceFile]) -> str | None:
     return str(folder)
 
 
-def load_store(config) -> QueryableStore:
-    """Build the store from an app config mapping (BASE_IRI, *_DIR(S), STORE_PATH, SPARQL_BACKEND_*)."""
-    sources = discover_sources(
-        config["BASE_IRI"], config["ONTOLOGY_DIR"], config["SHAPES_DIR"], config["DATA_DIRS"]
-    )
+def load_store(config, sources: list[SourceFile] | None = None) -> QueryableStore:
+    """Build the store from an app config mapping (BASE_IRI, *_DIR(S), STORE_PATH, SPARQL_BACKEND_*).
+
+    ``sources`` replaces the files found in the configured folders (the last good copy, server.startup).
+    """
+    if sources is None:
+        sources = discover_sources(
+            config["BASE_IRI"], config["ONTOLOGY_DIR"], config["SHAPES_DIR"], config["DATA_DIRS"]
+        )
     if config.get("SPARQL_BACKEND_URL"):
         from server.dataset.loader import backend_auth
         from server.dataset.remote import RemoteStore
