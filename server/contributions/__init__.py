@@ -20,8 +20,18 @@ def recover(app) -> None:
     path = inbox_path(app)
     if not Path(path).is_file():
         return
-    for number, action, outcome in finish(Inbox(path)):
-        logger.warning("contribution %s: interrupted %s %s on start", number, action, outcome)
+    try:
+        for number, action, outcome in finish(Inbox(path)):
+            logger.warning("contribution %s: interrupted %s %s on start", number, action, outcome)
+    except Exception as error:  # noqa: BLE001 - a full disk must not keep the server down: read-only
+        from server import health
+
+        logger.error(
+            "ptce serve: the interrupted accept or revert could not be finished (%s); serving READ-ONLY "
+            "until it is (fix the cause, e.g. free disk space, then restart or `ptce contributions list`)",
+            error,
+        )
+        health.degrade(app, "recovery", {"error": str(error)[:500]})
 
 
 def init_app(app) -> None:
