@@ -92,6 +92,9 @@ def test_page_is_accessible_local_and_fits(site, browser, kind, size):
     browser.open(site + path, SIZES[size])
     violations = browser.axe()
     assert violations == [], violations
+    errors = [e for e in browser.errors() if not (kind == "not-found" and "404" in e)]
+    assert errors == [], errors
+    browser.console.clear()
     foreign = [u for u in browser.requests if not u.startswith(site) and not u.startswith(("data:", "blob:"))]
     assert foreign == [], foreign
     width = SIZES[size][0]
@@ -174,8 +177,6 @@ def test_map_markers_are_reached_and_opened_with_the_keyboard(site, browser):
     marker = "document.querySelector('.leaflet-marker-icon')"
     assert browser.eval(f"{marker}.tabIndex") == 0 and browser.eval(f"{marker}.title")
     browser.eval(f"{marker}.focus()")
-    browser.events.clear()
-    browser.key("Enter", "\r")
-    browser.wait_for("Page.loadEventFired")
-    browser.settle()
+    with browser.navigation():
+        browser.key("Enter", "\r")
     assert "/doc/pole/" in browser.eval("location.pathname")
