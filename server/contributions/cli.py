@@ -1,4 +1,6 @@
-"""``ptce contributions list|show|accept|reject|revert|hash-token`` and ``ptce submit FILE --server URL``."""
+"""``ptce contributions list|show|accept|reject|revert|journal|resolve|hash-token`` and ``ptce submit FILE
+--server URL``. Every command starts, even when an interrupted accept or revert cannot be finished: recovery
+reports it with the command that resolves it."""
 
 from __future__ import annotations
 
@@ -75,7 +77,7 @@ def show(number: int, turtle: bool) -> None:
         click.echo(f"  {h['at']}  {h['status']:<9} {h['actor']}  {h['comment']}")
 
 
-def _curate(action: str, number: int, curator: str, comment: str, data_dirs) -> None:
+def _curate(action: str, number: int, curator: str, comment: str, data_dirs, cascade: bool = False) -> None:
     from server.contributions import writer
 
     config = _config(data_dirs)
@@ -84,7 +86,7 @@ def _curate(action: str, number: int, curator: str, comment: str, data_dirs) -> 
         if action == "accept":
             outcome = writer.accept(inbox, number, curator, comment, config)
         elif action == "revert":
-            outcome = writer.revert(inbox, number, curator, comment, config)
+            outcome = writer.revert(inbox, number, curator, comment, config, with_dependants=cascade)
         else:
             outcome = writer.reject(inbox, number, curator, comment)
     except writer.CurationError as error:
@@ -92,6 +94,9 @@ def _curate(action: str, number: int, curator: str, comment: str, data_dirs) -> 
     click.echo(
         f"contribution {number}: {outcome.status}" + (f" ({outcome.data_file})" if outcome.data_file else "")
     )
+    for other in outcome.numbers:
+        if other != number:
+            click.echo(f"contribution {other}: {outcome.status} with it (it depended on {number})")
     if outcome.files and config.get("SPARQL_BACKEND_URL"):  # the engine's graphs follow the files
         from server.contributions.live import push_to_engine
 
@@ -109,16 +114,62 @@ def _curation_command(action: str, help_text: str):
         type=click.Path(exists=True, file_okay=False, path_type=Path),
         help="The data folders (the first one receives contributions/).",
     )
-    def command(number: int, curator: str, comment: str, data_dirs: tuple[Path, ...]) -> None:
-        _curate(action, number, curator, comment, data_dirs)
+    def command(number: int, curator: str, comment: str, data_dirs: tuple[Path, ...], **flags) -> None:
+        _curate(action, number, curator, comment, data_dirs, flags.get("with_dependants", False))
 
     command.__doc__ = help_text
+    if action == "revert":
+        command = click.option(
+            "--with-dependants",
+            is_flag=True,
+            help="Also revert, newest first, the later contributions that depend on this one.",
+        )(command)
     return contributions.command(action)(command)
 
 
 _curation_command("accept", "Accept a pending contribution (re-validated against data/ as it is now).")
 _curation_command("reject", "Reject a pending contribution.")
-_curation_command("revert", "Undo an accepted contribution (its file goes, replaced values come back).")
+_curation_command(
+    "revert",
+    "Undo an accepted contribution (its file goes, replaced values come back); refused when later "
+    "contributions depend on it, unless --with-dependants.",
+)
+
+
+@contributions.command("journal")
+def journal_() -> None:
+    """List the interrupted accepts and reverts not finished, with the state of each of their files."""
+    from server.contributions.writer import journal
+
+    entries = journal(_inbox(_config()))
+    if not entries:
+        click.echo("the journal is empty: no interrupted accept or revert")
+    for entry in entries:
+        numbers = ", ".join(str(n) for n in entry["numbers"])
+        click.echo(f"contribution {entry['number']}: interrupted {entry['action']} (contributions {numbers})")
+        for path, state in entry["files"]:
+            click.echo(f"  {state:<5} {path}")
+
+
+@contributions.command("resolve")
+@click.argument("number", type=int)
+@click.option("--undo", "mode", flag_value="undo", help="Put back the files the action had written.")
+@click.option("--forget", "mode", flag_value="forget", help="Keep the files as they are now.")
+def resolve_(number: int, mode: str | None) -> None:
+    """Close an interrupted accept or revert that could not be finished (see `ptce contributions journal`)."""
+    from server.contributions.writer import CurationError, resolve
+
+    if mode is None:
+        raise click.UsageError(
+            "say --undo (put the files back as they were) or --forget (keep them as they are)"
+        )
+    try:
+        restored = resolve(_inbox(_config()), number, mode == "undo")
+    except CurationError as error:
+        raise click.ClickException(str(error)) from error
+    for path in restored:
+        click.echo(f"put back: {path}")
+    click.echo(f"contribution {number}: journal entry closed ({mode}); a running server reloads on SIGHUP")
 
 
 @contributions.command("hash-token")

@@ -197,6 +197,29 @@ class Inbox:
         with self._transaction() as db:
             self._set_status(db, number, status, actor, comment, expected, data_file, changes)
 
+    def reject(self, number: int, actor: str, comment: str = "") -> None:
+        """Reject a pending contribution that no accept has begun to write (checked in the same transaction);
+        raise KeyError if there is none, ValueError in any other state."""
+        with self._transaction() as db:
+            action = _journaled(db, number)
+            if action:
+                raise ValueError(f"contribution {number} has an interrupted {action} in the journal")
+            self._set_status(db, number, REJECTED, actor, comment, (PENDING,), None, None)
+
+    def set_statuses(
+        self, numbers: list[int], status: str, actor: str, comment: str, *, expected: tuple[str, ...]
+    ) -> None:
+        """Move several contributions to ``status`` together (a revert with its dependants): all or none."""
+        with self._transaction() as db:
+            for number in numbers:
+                self._set_status(db, number, status, actor, comment, expected, None, None)
+
+    def state(self, number: int) -> tuple[str | None, str | None]:
+        """(status, action of the journal entry that includes it, or None), read in one transaction."""
+        with self._transaction() as db:
+            row = db.execute("SELECT status FROM contribution WHERE id = ?", (number,)).fetchone()
+            return (row["status"] if row else None), _journaled(db, number)
+
     def _set_status(self, db, number, status, actor, comment, expected, data_file, changes) -> None:
         row = db.execute("SELECT status FROM contribution WHERE id = ?", (number,)).fetchone()
         if row is None:
@@ -249,6 +272,14 @@ class Inbox:
         if db is not None:
             db.close()
             self._local.db = None
+
+
+def _journaled(db: sqlite3.Connection, number: int) -> str | None:
+    """The action of the journal entry whose plan includes ``number`` (its own, or a revert's dependants)."""
+    for row in db.execute("SELECT contribution, action, plan FROM journal").fetchall():
+        if row["contribution"] == number or number in json.loads(row["plan"]).get("numbers", ()):
+            return row["action"]
+    return None
 
 
 def _contribution(row: sqlite3.Row, history: tuple[dict, ...] = ()) -> Contribution:
