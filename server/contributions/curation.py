@@ -199,7 +199,8 @@ def _diff_and_preview(turtle: bytes, lang: str, status: str):
 
 @bp.post("/contributions/<int:number>/<action>")
 def act(number: int, action: str):
-    """Accept, reject or revert, with the curator's comment; accepted and reverted changes go live now."""
+    """Accept, reject or revert, with the curator's comment (``cascade=1`` reverts the dependants too);
+    accepted and reverted changes go live now."""
     if action not in _ACTIONS:
         abort(404)
     lang = choose_language(request, True)
@@ -212,9 +213,10 @@ def act(number: int, action: str):
         elif action == "accept":
             outcome = writer.accept(inbox(), number, curator, comment, app.config)
         else:
-            outcome = writer.revert(inbox(), number, curator, comment, app.config)
-    except writer.CurationError as error:
-        return answer(409, lang, str(error))
+            cascade = (request.form.get("cascade") or request.args.get("cascade")) == "1"
+            outcome = writer.revert(inbox(), number, curator, comment, app.config, with_dependants=cascade)
+    except writer.CurationError as error:  # a wrong state, a dependant, data that would not pass: in words
+        return answer(409, lang, error.text(lang))
     except OSError as error:  # a full disk: 507 Insufficient Storage, in words (files.DiskFull)
         from server.contributions.files import DiskFull
 
