@@ -155,6 +155,99 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Corrigez la syntaxe Turtle à cet endroit ; "
         "rien d'autre n'est vérifié tant que le fichier est illisible.",
     },
+    "elsewhere": {
+        "en": "Elsewhere in the graph, on the existing resource {resource}: {message}",
+        "fr": "Ailleurs dans le graphe, sur la ressource existante {resource} : {message}",
+    },
+    "elsewhere_hint": {
+        "en": "This file changes what the graph says about {resource}, described in another file: "
+        "check the links this file adds to it, or remove them.",
+        "fr": "Ce fichier change ce que le graphe dit de {resource}, décrite dans un autre fichier : "
+        "vérifiez les liens que ce fichier y ajoute, ou retirez-les.",
+    },
+    "scope_outside": {
+        "en": "{subject} is outside the data IRI space: a contribution may describe only resources whose "
+        "IRI begins with <{space}>.",
+        "fr": "{subject} est hors de l'espace d'IRI des données : une contribution ne peut décrire que des "
+        "ressources dont l'IRI commence par <{space}>.",
+    },
+    "scope_vocabulary": {
+        "en": "{subject} is a term of a vocabulary (classes and properties): a contribution may not change "
+        "the vocabulary, its labels or its definitions.",
+        "fr": "{subject} est un terme d'un vocabulaire (classes et propriétés) : une contribution ne peut "
+        "pas modifier le vocabulaire, ses libellés ni ses définitions.",
+    },
+    "scope_shapes": {
+        "en": "{subject} belongs to the SHACL shapes: a contribution may not change the rules the data is "
+        "checked against.",
+        "fr": "{subject} appartient aux formes SHACL : une contribution ne peut pas modifier les règles "
+        "auxquelles les données sont vérifiées.",
+    },
+    "scope_dataset": {
+        "en": "{subject} is part of the dataset's own description (VoID/DCAT): a contribution may not "
+        "change it.",
+        "fr": "{subject} fait partie de la description du jeu de données lui-même (VoID/DCAT) : une "
+        "contribution ne peut pas la modifier.",
+    },
+    "scope_provenance": {
+        "en": "{subject} is provenance the server records itself (named graphs, contributions, "
+        "curators): a contribution may not write it.",
+        "fr": "{subject} est une provenance que le serveur enregistre lui-même (graphes nommés, "
+        "contributions, curateurs) : une contribution ne peut pas l'écrire.",
+    },
+    "scope_prov": {
+        "en": "{term} is a PROV provenance term: the server writes the provenance of every accepted "
+        "contribution itself (who sent it, who accepted it, when); a contribution may not state any.",
+        "fr": "{term} est un terme de provenance PROV : le serveur écrit lui-même la provenance de chaque "
+        "contribution acceptée (qui l'a envoyée, qui l'a acceptée, quand) ; une contribution ne peut pas "
+        "en déclarer.",
+    },
+    "scope_dataset_term": {
+        "en": "{term} describes datasets (VoID/DCAT): the dataset's description is written by the "
+        "server, not by contributions.",
+        "fr": "{term} décrit des jeux de données (VoID/DCAT) : la description du jeu de données est écrite "
+        "par le serveur, pas par les contributions.",
+    },
+    "scope_vocabulary_term": {
+        "en": "{term} defines or merges classes, properties or resources (sameAs, subclasses, "
+        "equivalences, domains, ranges): a contribution may not change what the graph's terms mean.",
+        "fr": "{term} définit ou fusionne des classes, des propriétés ou des ressources (sameAs, "
+        "sous-classes, équivalences, domaines, portées) : une contribution ne peut pas changer le sens "
+        "des termes du graphe.",
+    },
+    "scope_new_type": {
+        "en": "{subject} already exists as {types}; this file gives it the new type {new}. A contribution "
+        "may not change the class of an existing resource: ask the curators.",
+        "fr": "{subject} existe déjà comme {types} ; ce fichier lui donne le nouveau type {new}. Une "
+        "contribution ne peut pas changer la classe d'une ressource existante : demandez aux curateurs.",
+    },
+    "scope_hint": {
+        "en": "Remove these statements: describe only resources under <{space}> (poles, organisations, "
+        "memberships...).",
+        "fr": "Retirez ces énoncés : ne décrivez que des ressources sous <{space}> (pôles, organisations, "
+        "adhésions...).",
+    },
+    "iri_double_slash": {
+        "en": "The IRI <{iri}> has an empty segment (//) in its path: write each IRI with single slashes.",
+        "fr": "L'IRI <{iri}> a un segment vide (//) dans son chemin : écrivez chaque IRI avec des barres "
+        "obliques simples.",
+    },
+    "iri_dot_segment": {
+        "en": "The IRI <{iri}> has a dot segment (/./ or /../) in its path: write the IRI in full, without "
+        "'.' or '..' segments.",
+        "fr": "L'IRI <{iri}> a un segment point (/./ ou /../) dans son chemin : écrivez l'IRI en entier, "
+        "sans segment « . » ni « .. ».",
+    },
+    "iri_control": {
+        "en": "The IRI <{iri}> contains the invisible control character {char}: remove it.",
+        "fr": "L'IRI <{iri}> contient le caractère de contrôle invisible {char} : retirez-le.",
+    },
+    "literal_control": {
+        "en": "This value contains the invisible control character {char} (terminal escape, bidirectional "
+        "override...): remove it.",
+        "fr": "Cette valeur contient le caractère de contrôle invisible {char} (séquence de terminal, "
+        "inversion du sens d'écriture...) : retirez-le.",
+    },
 }
 
 

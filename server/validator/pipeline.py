@@ -22,6 +22,7 @@ from server.validator.linemap import LineMap, parse_with_lines
 from server.validator.messages import text
 from server.validator.onegraph import OneGraphStore
 from server.validator.report import CONFORMS, DOES_NOT_CONFORM, INTERNAL_ERROR, INVALID_INPUT, Problem, Report
+from server.validator.scope import scope_problems
 from server.validator.shapes import shape_problems
 from server.validator.syntax import InputRejected, Limits, check_turtle
 from server.validator.vocabulary import check_vocabulary, load_vocabulary
@@ -77,7 +78,8 @@ def validate_with_judge(
     except InputRejected as rejected:
         return Report(INVALID_INPUT, lang, (rejected.problem,), elapsed=round(time.monotonic() - started, 3))
     if not triples:  # nothing to add is not a conforming contribution
-        report = Report(INVALID_INPUT, lang, (Problem("Violation", "input", text("empty", lang)),))
+        # a readable file with nothing in it does not conform (exit 1), it is not unreadable input (exit 2)
+        report = Report(DOES_NOT_CONFORM, lang, (Problem("Violation", "input", text("empty", lang)),))
     elif isolate:
         report = _run_in_child(source, triples, judge, lang, timeout)
     else:
@@ -86,7 +88,8 @@ def validate_with_judge(
 
 
 def analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str) -> Report:
-    """Everything after the strict checks: line map, vocabulary, SHACL, live-graph warnings and summary."""
+    """Everything after the strict checks: line map, vocabulary, what the file may change, SHACL on the file
+    and on the existing resources it touches, live-graph warnings and summary."""
     with _without_cycle_collector():
         return _analyse(source, triples, judge, lang)
 
@@ -119,7 +122,10 @@ def _analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str) -> 
     wrong_codes = communes.unknown_communes(graph, judge.live_graph, linemap, judge.base_iri, lang)
     links = live_checks.dangling_links(graph, judge.live_graph, linemap, judge.base_iri, lang, places)
     problems = check_vocabulary(graph, linemap, judge.vocabulary, lang) + wrong_codes
-    problems += shape_problems(graph, linemap, without_replaced_values(judge, graph), lang, context=places)
+    problems += scope_problems(graph, source, linemap, judge, lang)
+    replaced = replaced_values(judge, graph)
+    judged = without_replaced_values(judge, graph, replaced)
+    problems += shape_problems(graph, linemap, judged, lang, context=places, replaced=replaced)
     problems += [p for p in links if p.value not in {w.value for w in wrong_codes}]  # said once
     problems += live_checks.likely_duplicates(graph, judge.live_graph, linemap, lang)
     unique = {
@@ -148,9 +154,10 @@ def replaced_values(judge: Judge, graph: Graph) -> list[tuple]:
     return replaced
 
 
-def without_replaced_values(judge: Judge, graph: Graph) -> Judge:
-    """The judge, with a live graph that no longer holds the values the contribution replaces."""
-    replaced = replaced_values(judge, graph)
+def without_replaced_values(judge: Judge, graph: Graph, replaced: list[tuple] | None = None) -> Judge:
+    """The judge, with a live graph that no longer holds the values the contribution replaces (``replaced``,
+    when already known)."""
+    replaced = replaced_values(judge, graph) if replaced is None else replaced
     if not replaced:
         return judge
     live = Graph()

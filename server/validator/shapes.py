@@ -6,9 +6,10 @@ import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from pyshacl import validate as shacl_validate
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.plugins.sparql.processor import SPARQLProcessor, parseQuery, translateQuery
 
 from server.namespaces import SH, curie
@@ -25,12 +26,21 @@ _COMPONENT, _SEVERITY, _MESSAGE = SH.sourceConstraintComponent, SH.resultSeverit
 _SOURCE_CONSTRAINT = SH.sourceConstraint
 
 
-def neighbourhood(graph: Graph, live: Graph) -> Graph:
+def inverse_predicates(shapes: Graph) -> frozenset:
+    """The properties our shapes follow backwards (``sh:inversePath``): a link the file adds to an existing
+    resource with one of them changes what that resource's shapes see (a membership's pole)."""
+    return frozenset(p for p in shapes.objects(None, SH.inversePath) if isinstance(p, URIRef))
+
+
+def neighbourhood(graph: Graph, live: Graph, inverse: frozenset = frozenset()) -> Graph:
     """Return the live triples the contribution's checks can reach.
 
     Ring 1: what the live graph says about every IRI the file mentions, and what points at every resource
     it describes. Ring 2: what it says about the values and referrers of those resources (their types,
     schemes and places, which sh:class and sh:node look at). Our shapes never look further.
+    For an existing resource the file links to with one of the ``inverse`` properties, also what links to
+    it with them and what the live graph says about its values: that resource is judged again
+    (:func:`touched_resources`) and needs its whole neighbourhood.
     """
     near = Graph()
     described = set(graph.subjects())
@@ -42,23 +52,95 @@ def neighbourhood(graph: Graph, live: Graph) -> Graph:
             near.add(triple)
     ring2 = {o for s, _, o in near if s in described and isinstance(o, URIRef)}
     ring2 |= {s for s, _, o in near if o in described and isinstance(s, URIRef)}
+    for node in linked_backwards(graph, live, inverse):
+        for predicate in inverse:
+            for triple in live.triples((None, predicate, node)):
+                near.add(triple)
+        ring2 |= {o for o in live.objects(node) if isinstance(o, URIRef)}
     for node in ring2:
         for triple in live.triples((node, None, None)):
             near.add(triple)
     return near
 
 
+def linked_backwards(graph: Graph, live: Graph, inverse: frozenset) -> set:
+    """Existing resources the file links to with a property our shapes follow backwards."""
+    return {
+        o
+        for predicate in inverse
+        for o in graph.objects(None, predicate)
+        if isinstance(o, URIRef) and (o, None, None) in live
+    }
+
+
+def touched_resources(graph: Graph, live: Graph, near: Graph, inverse: frozenset) -> set:
+    """Existing resources the file does not describe but whose judgement it can change: the resources it
+    links to, the resources that link to the ones it describes, and, for a resource it links to with a
+    property followed backwards, that resource's values (a membership's organisation and member)."""
+    described = set(graph.subjects())
+    touched = {
+        o
+        for _, p, o in graph
+        if p != RDF.type and isinstance(o, URIRef) and o not in described and (o, None, None) in live
+    }
+    touched |= {s for s, _, o in near if o in described and isinstance(s, URIRef)}
+    for node in linked_backwards(graph, live, inverse):
+        touched |= {o for o in live.objects(node) if isinstance(o, URIRef) and (o, None, None) in live}
+    return touched - described
+
+
 def shape_problems(
-    graph: Graph, linemap: LineMap, judge: Judge, lang: str, context: Graph | None = None
+    graph: Graph,
+    linemap: LineMap,
+    judge: Judge,
+    lang: str,
+    context: Graph | None = None,
+    replaced: list[tuple] | tuple = (),
 ) -> list[Problem]:
-    """Run pyshacl on the contribution with its neighbourhood in the live dataset; report on the contribution.
+    """Run pyshacl on the contribution with its neighbourhood in the live dataset; report on the contribution
+    and, graph-wide, every new result on the existing resources it touches.
 
     Judging the contribution with only the live triples it can reach keeps the cost independent of the
-    size of the dataset (the whole dataset took 19 s at 1,000 poles; this takes about 1 s).
+    size of the dataset (the whole dataset took 19 s at 1,000 poles; this takes about 1 s). ``judge``'s live
+    graph is the dataset without the ``replaced`` statements (the old values the file changes). A result on
+    an existing resource the file does not describe (:func:`touched_resources`) is reported when the same
+    neighbourhood without the file (``replaced`` put back) does not give it: only what the file causes.
     """
     trusted = () if context is None else (context,)  # descriptions the file may rely on (official communes)
-    data = one_graph(neighbourhood(graph, judge.live_graph), judge.ontology, *trusted, graph)
-    shapes = one_graph(_by_subject(judge.shapes), kind=MemoGraph)  # pyshacl writes into it (#314): a copy
+    inverse = inverse_predicates(judge.shapes)
+    live = judge.live_graph
+    near = neighbourhood(graph, live, inverse)
+    results = _shacl_results(one_graph(near, judge.ontology, *trusted, graph), judge.shapes)
+    vouched = set() if context is None else set(context.subjects())
+    mine = set(graph.subjects()) | {  # each distinct value looked up once in the live graph
+        o
+        for o in set(graph.objects())
+        if isinstance(o, BNode) or ((o, None, None) not in live and o not in vouched)
+    }
+    touched = touched_resources(graph, live, near, inverse) - mine - vouched
+    problems = []
+    labels: dict = {}  # the focus nodes' labels, looked up once per node (a pole has many results)
+    elsewhere = []
+    for fields in results:
+        focus = fields.get(_FOCUS_NODE, [None])[0]
+        if focus in mine:
+            problems.append(_shape_problem(fields, graph, linemap, judge, lang, labels))
+        elif focus in touched:
+            elsewhere.append(fields)
+    if elsewhere:  # the same judgement without the file: pyshacl's focus_nodes would also filter the
+        # values its nested shapes judge (sh:node, sh:or), so the whole neighbourhood is judged again
+        before = one_graph(near, judge.ontology, *trusted, replaced)
+        known = {_result_key(fields) for fields in _shacl_results(before, judge.shapes)}
+        for fields in elsewhere:
+            if _result_key(fields) not in known:
+                problem = _shape_problem(fields, graph, linemap, judge, lang, labels)
+                problems.append(_elsewhere(problem, graph, linemap, live, lang))
+    return problems
+
+
+def _shacl_results(data: Graph, shapes_graph: Graph) -> list[dict]:
+    """pyshacl's results on ``data``, each as {predicate: [objects]}."""
+    shapes = one_graph(_by_subject(shapes_graph), kind=MemoGraph)  # pyshacl writes into it (#314): a copy
     results: list[dict] = []
     with prepared_shape_queries(results):
         shacl_validate(
@@ -72,19 +154,48 @@ def shape_problems(
             do_owl_imports=False,
             meta_shacl=False,
         )
-    live = judge.live_graph
-    vouched = set() if context is None else set(context.subjects())
-    mine = set(graph.subjects()) | {  # each distinct value looked up once in the live graph
-        o
-        for o in set(graph.objects())
-        if isinstance(o, BNode) or ((o, None, None) not in live and o not in vouched)
-    }
-    problems = []
-    labels: dict = {}  # the focus nodes' labels, looked up once per node (a pole has many results)
-    for fields in results:
-        if fields.get(_FOCUS_NODE, [None])[0] in mine:
-            problems.append(_shape_problem(fields, graph, linemap, judge, lang, labels))
-    return problems
+    return results
+
+
+def _result_key(fields: dict) -> tuple:
+    """What makes two results the same finding (blank nodes by label: both runs share the shapes')."""
+    return tuple(
+        str(fields.get(p, [None])[0])
+        for p in (_FOCUS_NODE, _RESULT_PATH, _VALUE, _COMPONENT, _SOURCE_SHAPE, _SOURCE_CONSTRAINT)
+    )
+
+
+def short_name(node: URIRef, graph: Graph) -> str:
+    """A prefixed name with the file's own prefixes (``ms:articulteurs--cine-manivel``), else ours."""
+    try:
+        prefix, namespace, local = graph.namespace_manager.compute_qname(str(node), generate=False)
+    except (KeyError, ValueError):
+        return curie(str(node))
+    return f"{prefix}:{local}" if prefix else curie(str(node))
+
+
+def _elsewhere(problem: Problem, graph: Graph, linemap: LineMap, live: Graph, lang: str) -> Problem:
+    """A result on an existing resource of another file, named in words, placed where the file links to
+    it, or else where the file describes a resource it links to."""
+    focus = URIRef(problem.focus[1:-1]) if problem.focus and problem.focus.startswith("<") else None
+    name = short_name(focus, graph) if focus is not None else "[ ]"
+    label = problem.focus_label
+    resource = (f"« {label} » ({name})" if lang == "fr" else f"“{label}” ({name})") if label else name
+    place = linemap.node(focus) if focus is not None else None
+    if place is None and focus is not None:
+        place = next(
+            (linemap.node(o) for o in live.objects(focus) if o in linemap.subjects),
+            None,
+        )
+    line, column = place or (problem.line, problem.column)
+    return replace(
+        problem,
+        kind="graph",
+        message=text("elsewhere", lang, resource=resource, message=problem.message),
+        hint=text("elsewhere_hint", lang, resource=resource),
+        line=line,
+        column=column,
+    )
 
 
 def _by_subject(graph: Graph) -> Iterator[tuple]:
