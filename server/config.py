@@ -123,9 +123,20 @@ CONTRIBUTIONS_MAX_PENDING_BYTES = 100 * 1024 * 1024
 #: Curators: {name: hash of their token} (`ptce contributions hash-token` makes one; tokens are never stored).
 #: With none, there is no curator route at all (curate with `ptce contributions`).
 CURATORS: dict[str, str] = {}
-#: Signs curator sessions and CSRF tokens; required when CURATORS is set (PTCE_SECRET_KEY).
+#: Signs curator sessions and CSRF tokens; required when CURATORS is set (PTCE_SECRET_KEY), read as text,
+#: at least 32 characters (`python3 -c 'import secrets; print(secrets.token_hex(32))'`).
 SECRET_KEY = None
+#: Session cookies: never readable by scripts, never sent by other sites; `Secure` whenever the request came
+#: over HTTPS (directly, or said so by a trusted proxy: TRUSTED_PROXIES), or always when True.
 SESSION_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = False
+#: How long a curator's session lasts (seconds); logout ends it at once, on the server.
+PERMANENT_SESSION_LIFETIME = 12 * 3600
+#: Where open curator sessions are kept (an SQLite file); None: beside the inbox (curator-sessions.sqlite3).
+CURATOR_SESSIONS_DB = None
+#: Failed curator tokens (login form or Bearer) allowed per client address (Flask-Limiter syntax); then 429.
+CURATOR_FAILED_TOKEN_LIMIT = "10 per minute;50 per hour"
 #: Pages a contribution would create or change that its preview renders, at most.
 PREVIEW_PAGE_LIMIT = 5
 #: `ptce serve --watch`: how often the dataset's files are checked for changes (seconds).

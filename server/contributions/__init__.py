@@ -43,8 +43,8 @@ def init_app(app) -> None:
     # the validator's HTML report of a conforming upload shows the page previews and the submission form
     app.context_processor(lambda: {"contribution_review": submission.review_for_report})
     if app.config["CURATORS"]:
-        if not app.config.get("SECRET_KEY"):
-            raise ValueError("CURATORS is set: set SECRET_KEY too (PTCE_SECRET_KEY), it signs their sessions")
-        from server.contributions import curation
+        from server.contributions import curation, sessions
+
+        sessions.check_secret_key(app)  # text, at least 32 characters
 
         curation.init_app(app)

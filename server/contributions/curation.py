@@ -11,7 +11,7 @@ from rdflib import BNode, Graph
 from werkzeug.security import check_password_hash
 from wtforms import ValidationError
 
-from server.contributions import live, writer
+from server.contributions import live, sessions, writer
 from server.contributions.inbox import STATUSES
 from server.contributions.submission import Busy, answer, busy, inbox, judge, page, validate
 from server.languages import choose_language
@@ -47,12 +47,18 @@ def curator_for(token: str) -> str | None:
 
 
 def current_curator() -> tuple[str | None, bool]:
-    """(curator, by_bearer): from a Bearer token, else from the signed session."""
+    """(curator, by_bearer): from a Bearer token (failures counted), else from a session still open."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        return curator_for(header[7:].strip()), True
+        sessions.check_not_throttled()
+        name = curator_for(header[7:].strip())
+        if name is None:
+            sessions.token_failed()
+        return name, True
     name = session.get("curator")
-    return (name if name in current_app.config["CURATORS"] else None), False
+    if name not in current_app.config["CURATORS"] or not sessions.session_is_open(session.get("sid"), name):
+        return None, False
+    return name, False
 
 
 @bp.before_request
@@ -81,6 +87,15 @@ def _check_csrf() -> None:
         raise CSRFError(str(error)) from None
 
 
+@bp.errorhandler(sessions.Throttled)
+def throttled(error):
+    """Too many refused tokens from this address: 429 in words, with Retry-After."""
+    lang = choose_language(request, request.method == "POST")
+    response = answer(429, lang, sessions.throttled_message(lang, error.retry_after))
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
 @bp.errorhandler(CSRFError)
 def csrf_failed(error):
     """A form without its token, or with another session's."""
@@ -90,11 +105,13 @@ def csrf_failed(error):
 
 @bp.route("/contributions/login", methods=["GET", "POST"])
 def login():
-    """The login form; a right token opens a session."""
+    """The login form; a right token opens a session (kept on the server until logout or expiry)."""
     lang = choose_language(request, request.method == "POST")
     if request.method == "POST":
+        sessions.check_not_throttled()
         name = curator_for(request.form.get("token", ""))
         if name is None:
+            sessions.token_failed()
             return page(
                 "contributions/login.html",
                 lang,
@@ -103,15 +120,18 @@ def login():
                 error=TEXTS[lang]["wrong"],
                 csrf_token=generate_csrf(),
             )
+        sessions.close_session(session.get("sid"))
         session.clear()
         session["curator"] = name
+        session["sid"] = sessions.open_session(name)
         return redirect(f"/contributions?lang={lang}", 303)
     return page("contributions/login.html", lang, T=TEXTS[lang], csrf_token=generate_csrf())
 
 
 @bp.post("/contributions/logout")
 def logout():
-    """End the session."""
+    """End the session, on the server too: a copy of its cookie opens nothing any more."""
+    sessions.close_session(session.get("sid"))
     session.clear()
     return redirect("/contributions/login", 303)
 
@@ -239,4 +259,5 @@ def act(number: int, action: str):
 
 def init_app(app) -> None:
     """Register the curator routes (only called when CURATORS is configured)."""
+    app.session_interface = sessions.CuratorSessionInterface()  # Secure cookies behind HTTPS
     app.register_blueprint(bp)

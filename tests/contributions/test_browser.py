@@ -35,7 +35,7 @@ def test_contributor_and_curator_paths(tmp_path):
             "DATA_DIRS": [str(data)],
             "CONTRIBUTIONS_DB": str(tmp_path / "inbox.sqlite3"),
             "CURATORS": {"carol": generate_password_hash(TOKEN)},
-            "SECRET_KEY": "browser test",
+            "SECRET_KEY": "browser test: a secret of at least 32 characters",
         }
     )
     with serve_in_thread(app) as base, Browser() as browser:

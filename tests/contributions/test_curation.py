@@ -25,7 +25,7 @@ def app(tmp_path):
             "DATA_DIRS": [str(data)],
             "CONTRIBUTIONS_DB": str(tmp_path / "inbox.sqlite3"),
             "CURATORS": {"carol": generate_password_hash(TOKEN)},
-            "SECRET_KEY": "test secret",
+            "SECRET_KEY": "test secret: at least 32 characters long",
         }
     )
 

@@ -62,7 +62,7 @@ def ptce_serving(
         **os.environ,
         "PTCE_CONTRIBUTIONS_DB": str(tmp_path / "inbox.sqlite3"),
         "PTCE_CURATORS": json.dumps({"carol": generate_password_hash(TOKEN)}),
-        "PTCE_SECRET_KEY": "a test secret",
+        "PTCE_SECRET_KEY": "a test secret of at least 32 characters",
         **{f"PTCE_{key}": str(value) for key, value in settings.items()},
     }
     command = [str(Path(sys.executable).parent / "ptce"), "serve", "--port", str(port), "--data", str(data)]
