@@ -83,7 +83,7 @@ def test_a_missing_semicolon_is_not_reported_as_a_missing_dot(judge):
 @pytest.mark.parametrize("body", [b"", b"   \n# only a comment\n", b"@prefix ex: <http://example.org/> .\n"])
 def test_an_empty_file_does_not_conform(judge, body):
     report = validate_with_judge(body, judge, lang="fr", isolate=False)
-    assert report.status == "invalid-input" and not report.conforms and report.exit_code == 2
+    assert report.status == "does-not-conform" and not report.conforms and report.exit_code == 1
     assert "aucun triplet" in report.problems[0].message
 
 

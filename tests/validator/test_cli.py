@@ -51,6 +51,23 @@ def test_unreadable_file_exits_2(runner, tmp_path):
     assert "absent.ttl:0:0: violation: Impossible de lire le fichier" in result.output
 
 
+def test_an_empty_file_is_readable_and_does_not_conform(tmp_path):
+    """The real command on an empty file: exit 1 (nothing to add), not 2 (unreadable)."""
+    import subprocess
+    import sys
+
+    empty = tmp_path / "empty.ttl"
+    empty.write_bytes(b"")
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("ptce")), "validate", str(empty)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "aucun triplet" in result.stdout and "does-not-conform" in result.stdout
+
+
 def test_worst_file_sets_the_exit_code(runner):
     result = run(
         runner, EXAMPLES / "valid-pole.ttl", EXAMPLES / "broken-unknown-term.ttl", EXAMPLES / "bad-utf8.ttl"
