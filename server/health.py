@@ -9,7 +9,7 @@ curators' pages show a banner.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, request, session
+from flask import Flask, current_app, jsonify, request
 
 #: The checks /readyz reports, in this order.
 CHECKS = ("dataset", "recovery")
@@ -120,7 +120,7 @@ def banner(lang: str) -> str:
     """The read-only banner for a logged-in curator on the curators' pages (empty otherwise)."""
     if not degraded() or not request.path.startswith("/contributions"):
         return ""
-    if session.get("curator") not in current_app.config.get("CURATORS", {}):
+    if not request.environ.get("ptce.curator"):  # set once the curator is known (session or token)
         return ""
     return explain(lang)
 
