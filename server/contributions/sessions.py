@@ -176,12 +176,14 @@ def _key() -> str:
 def _strategy():
     from server.contributions.submission import limiter
 
-    return limiter.limiter
+    return limiter.limiter if limiter.enabled else None  # RATELIMIT_ENABLED=false: no counting
 
 
 def check_not_throttled() -> None:
     """Raise Throttled when this address has failed too many tokens lately (before any token is checked)."""
     strategy, key = _strategy(), _key()
+    if strategy is None:
+        return
     waits = []
     for item in _limits():
         if not strategy.test(item, key):
@@ -194,7 +196,7 @@ def check_not_throttled() -> None:
 def token_failed() -> None:
     """Count one failed token (login form or Bearer) against this address."""
     strategy, key = _strategy(), _key()
-    for item in _limits():
+    for item in _limits() if strategy is not None else ():
         strategy.hit(item, key)
 
 
