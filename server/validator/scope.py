@@ -22,13 +22,13 @@ DEL, C1 such as U+009B, bidirectional overrides U+202A-U+202E and isolates U+206
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from server.namespaces import DCAT, PREFIXES, SH, VOID, curie
 from server.validator.linemap import LineMap
+from server.validator.live_checks import label_of
 from server.validator.messages import text
 from server.validator.report import Problem
 
@@ -64,7 +64,12 @@ _RAW_TOKENS = re.compile(
     r"|<(?P<iri>[^<>\"{}|^`\\\s]*)>",
     re.DOTALL,
 )
+#: Refusals that are about a character or an IRI, not about what may be described.
+_NO_HINT = frozenset({"iri_double_slash", "iri_dot_segment", "iri_control", "literal_control"})
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+#: The path of an absolute IRI (RFC 3986: after the scheme and authority, before the query).
+_PATH = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:(?://[^/?#]*)?([^?#]*)")
+_TYPE = RDF.type
 
 
 def _term_key(term: URIRef) -> str | None:
@@ -106,10 +111,10 @@ def iri_problem(iri: str, base_iri: str) -> str | None:
     """
     if IRI_CONTROL.search(iri):
         return "iri_control"
-    try:
-        path = urlsplit(iri).path
-    except ValueError:
-        return None  # Oxigraph parsed it: urllib's stricter port and bracket rules are not ours
+    if "/." not in iri and iri.count("//") < 2:
+        return None  # the common case, without splitting the IRI
+    match = _PATH.match(iri)
+    path = match.group(1) if match else iri
     if "//" in path and (iri.startswith(base_iri) or re.search(r"(?<!:)//", path)):
         return "iri_double_slash"
     segments = path.split("/")
@@ -156,23 +161,30 @@ class _Scope:
         self.space = f"{judge.base_iri}id/"
         self.problems: list[Problem] = []
         self._said: set = set()
-        self._iris_seen: set[str] = set()
+        self._iris_seen: set = set()
+        self._subjects_seen: set = set()
+        self._predicate_keys: dict = {}
         self._paths = model_paths(judge.shapes)
 
-    def add(self, key: str, node, place, *, value=None, path=None, hint: str = "", **values) -> None:
+    def add(self, key: str, node, triple, *, value=None, path=None, **values) -> None:
+        """One refusal, placed at ``triple``'s value in the file (or at ``node``'s statement without one)."""
         said = (key, node, path, value)
         if said in self._said:
             return
         self._said.add(said)
+        place = self.linemap.value(*triple) if triple else self.linemap.node(node)
         line, column = place or (None, None)
+        short = curie(str(node)) if isinstance(node, URIRef) else "[ ]"
+        hint = "" if key in _NO_HINT else text("scope_hint", self.lang, space=self.space)
         self.problems.append(
             Problem(
                 "Violation",
                 "scope",
-                text(key, self.lang, **values),
+                text(key, self.lang, **{"subject": short, "space": self.space, **values}),
                 line,
                 column,
                 focus=node.n3() if node is not None else None,
+                focus_label=label_of(node, (self.graph, self.live), self.lang) if node is not None else None,
                 path=path.n3() if path is not None else None,
                 value=value.n3() if value is not None else None,
                 hint=hint,
@@ -203,77 +215,72 @@ class _Scope:
         return set(self.graph.objects(subject, RDF.type)) | set(self.live.objects(subject, RDF.type))
 
     def judge_triple(self, subject, predicate, obj) -> None:
-        place = self.linemap.value(subject, predicate, obj)
-        short = curie(str(subject)) if isinstance(subject, URIRef) else "[ ]"
-        hint = text("scope_hint", self.lang, space=self.space)
-        if isinstance(subject, URIRef):
-            kind = self.subject_kind(subject)
+        """Every rule on one statement the file adds (each subject, predicate and IRI judged once)."""
+        triple = (subject, predicate, obj)
+        if subject not in self._subjects_seen:
+            self._subjects_seen.add(subject)
+            kind = self.subject_kind(subject) if isinstance(subject, URIRef) else None
             if kind:
-                where = self.linemap.node(subject)
-                self.add(kind, subject, where, hint=hint, subject=short, space=self.space)
-        key = _term_key(predicate)
-        if predicate in MEANING_PREDICATES:
-            key = "scope_vocabulary_term"
-        elif key == "scope_prov":
-            allowed = set().union(*(self._paths.get(cls, set()) for cls in self.classes(subject)))
+                self.add(kind, subject, None)
+        if predicate not in self._predicate_keys:
+            key = "scope_vocabulary_term" if predicate in MEANING_PREDICATES else _term_key(predicate)
+            if key == "scope_vocabulary_term" and predicate not in MEANING_PREDICATES:
+                key = key if str(predicate).startswith(str(SH)) else None  # rdf:type, rdfs:label...
+            self._predicate_keys[predicate] = key
+        key = self._predicate_keys[predicate]
+        if key == "scope_prov":
+            allowed = set().union(*(self._paths.get(cls, ()) for cls in self.classes(subject)))
             key = None if predicate in allowed else key
-        elif key == "scope_vocabulary_term" and not str(predicate).startswith(str(SH)):
-            key = None  # rdfs:label, rdf:type...: what matters is what they are said of
         if key:
-            self.add(
-                key, subject, place, path=predicate, hint=hint, term=curie(str(predicate)), subject=short
-            )
-        if predicate == RDF.type and isinstance(obj, URIRef):
-            self.judge_type(subject, obj, place, short, hint)
-        self.judge_terms(subject, predicate, obj, place)
+            self.add(key, subject, triple, path=predicate, term=curie(str(predicate)))
+        if predicate == _TYPE and isinstance(obj, URIRef):
+            self.judge_type(subject, obj, triple)
+        for term in triple:
+            if isinstance(term, URIRef):
+                if term not in self._iris_seen:
+                    self.judge_iri(term, subject, triple)
+            elif isinstance(term, Literal):
+                self.judge_literal(term, subject, triple)
 
-    def judge_type(self, subject, cls: URIRef, place, short: str, hint: str) -> None:
+    def judge_type(self, subject, cls: URIRef, triple) -> None:
+        """A class from a vocabulary the server keeps (PROV, VoID, RDFS...), or a new type of an existing
+        resource."""
         key = _term_key(cls)
         if key:
-            self.add(key, subject, place, path=RDF.type, value=cls, hint=hint, term=curie(str(cls)))
+            self.add(key, subject, triple, path=RDF.type, value=cls, term=curie(str(cls)))
         elif isinstance(subject, URIRef) and (subject, None, None) in self.live:
             types = sorted(curie(str(t)) for t in self.live.objects(subject, RDF.type))
             if types:  # a described resource with a class; an untyped one (a commune's link) may get one
                 self.add(
                     "scope_new_type",
                     subject,
-                    place,
+                    triple,
                     path=RDF.type,
                     value=cls,
-                    subject=short,
                     types=", ".join(types),
                     new=curie(str(cls)),
                 )
 
-    def judge_terms(self, subject, predicate, obj, place) -> None:
-        for term in (subject, predicate, obj):
-            if isinstance(term, URIRef):
-                self.judge_iri(str(term), term, subject, place)
-            elif isinstance(term, Literal):
-                found = LITERAL_CONTROL.search(str(term))
-                if found:
-                    self.add(
-                        "literal_control",
-                        subject,
-                        place,
-                        path=predicate,
-                        value=Literal(control_name(found.group())),
-                        char=control_name(found.group()),
-                    )
-                if term.datatype is not None:
-                    self.judge_iri(str(term.datatype), URIRef(term.datatype), subject, place)
+    def judge_literal(self, term: Literal, subject, triple) -> None:
+        """Control characters in a value, and the IRI of its datatype."""
+        found = LITERAL_CONTROL.search(term)
+        if found:
+            char = control_name(found.group())
+            self.add("literal_control", subject, triple, path=triple[1], value=Literal(char), char=char)
+        if term.datatype is not None and term.datatype not in self._iris_seen:
+            self.judge_iri(URIRef(term.datatype), subject, triple)
 
-    def judge_iri(self, iri: str, term: URIRef, subject, place) -> None:
-        if iri in self._iris_seen:
-            return
-        self._iris_seen.add(iri)
+    def judge_iri(self, term: URIRef, subject, triple) -> None:
+        """Empty segments, dot segments and control characters in an IRI (once per IRI)."""
+        self._iris_seen.add(term)
+        iri = str(term)
         key = iri_problem(iri, self.base)
         if key is None:
             return
         found = IRI_CONTROL.search(iri)
         shown = IRI_CONTROL.sub(lambda m: control_name(m.group()), iri)[:160]
         char = control_name(found.group()) if found else ""
-        self.add(key, subject, place, value=URIRef(shown), iri=shown, char=char)
+        self.add(key, subject, triple, value=URIRef(shown), iri=shown, char=char)
 
 
 def scope_problems(graph: Graph, source: str, linemap: LineMap, judge, lang: str) -> list[Problem]:
@@ -282,7 +289,7 @@ def scope_problems(graph: Graph, source: str, linemap: LineMap, judge, lang: str
     scope = _Scope(graph, linemap, judge, lang)
     live = judge.live_graph
     for triple in graph:
-        if not any(isinstance(n, BNode) for n in triple) and triple in live:
+        if not (isinstance(triple[0], BNode) or isinstance(triple[2], BNode)) and triple in live:
             continue  # restates the dataset: changes nothing
         scope.judge_triple(*triple)
     return raw_iri_problems(source, lang) + scope.problems
