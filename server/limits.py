@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import math
 import os
 import resource
+import signal
 from collections.abc import Iterable
 
 
@@ -37,3 +39,17 @@ def confine(
         from server.sandbox import install_sandbox
 
         install_sandbox(allowed_dirs)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """In a forked child: be killed (SIGKILL) when the parent dies, even by ``kill -9`` (Linux prctl)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the deadline still ends the child
+        return
+    if os.getppid() != parent_pid:  # the parent died before the signal was asked for
+        os._exit(1)

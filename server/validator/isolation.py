@@ -21,7 +21,7 @@ from typing import Any
 import rdflib
 
 from server.descriptors import drop_inherited_sockets
-from server.limits import confine
+from server.limits import confine, die_with_parent
 
 _children: set[int] = set()
 _children_lock = threading.Lock()
@@ -35,9 +35,12 @@ class Outcome:
     value: Any = None
 
 
-def _child(write_fd: int, function: Callable, args: tuple, memory_bytes: int, cpu_seconds: float | None):
+def _child(
+    write_fd: int, function: Callable, args: tuple, memory_bytes: int, cpu_seconds: float | None, parent: int
+):
     code = 0
     try:
+        die_with_parent(parent)  # a server killed with -9 takes its validation child with it
         os.setpgid(0, 0)
         drop_inherited_sockets()
         rdflib.NORMALIZE_LITERALS = False  # a huge decimal would otherwise be expanded into memory
@@ -88,10 +91,11 @@ def run_in_child(function: Callable, args: tuple, timeout: float | None, memory_
     """Call ``function(*args)`` in a forked, confined child; wait at most ``timeout`` seconds for it."""
     cpu_seconds = None if timeout is None else timeout + 1
     read_fd, write_fd = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        _child(write_fd, function, args, memory_bytes, cpu_seconds)
+        _child(write_fd, function, args, memory_bytes, cpu_seconds, parent)
     os.close(write_fd)
     try:
         os.setpgid(pid, pid)  # also here: no window in which a kill of the group misses the child
