@@ -228,7 +228,7 @@ def parse_exactly(text: str | bytes, base_iri: str | None = None) -> list[ox.Tri
 
 def turtle_text(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> str:
     """Turtle that Oxigraph and rdflib both read back as exactly these triples (lexical forms kept)."""
-    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    ordered = sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     iris = {term.value for t in ordered for term in t if isinstance(term, ox.NamedNode)}
     iris |= {t.object.datatype.value for t in ordered if isinstance(t.object, ox.Literal)}
     used = {p: ns for p, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
