@@ -81,6 +81,15 @@ def curie_or_iri(iri: str, base_iri: str) -> str:
     return short if not short.startswith("<") else f"<{iri}>"
 
 
+def short_name(node: URIRef, graph: Graph) -> str:
+    """A prefixed name with the file's own prefixes (``ms:articulteurs--cine-manivel``), else ours."""
+    try:
+        prefix, namespace, local = graph.namespace_manager.compute_qname(str(node), generate=False)
+    except (KeyError, ValueError):
+        return curie(str(node))
+    return f"{prefix}:{local}" if prefix else curie(str(node))
+
+
 def _normal(label: Literal) -> str:
     return " ".join(str(label).casefold().split())
 

@@ -28,7 +28,7 @@ from rdflib.namespace import PROV
 
 from server.namespaces import DCAT, PREFIXES, SH, VOID, curie
 from server.validator.linemap import LineMap
-from server.validator.live_checks import label_of
+from server.validator.live_checks import label_of, short_name
 from server.validator.messages import text
 from server.validator.report import Problem
 
@@ -174,7 +174,7 @@ class _Scope:
         self._said.add(said)
         place = self.linemap.value(*triple) if triple else self.linemap.node(node)
         line, column = place or (None, None)
-        short = curie(str(node)) if isinstance(node, URIRef) else "[ ]"
+        short = short_name(node, self.graph) if isinstance(node, URIRef) else "[ ]"
         hint = "" if key in _NO_HINT else text("scope_hint", self.lang, space=self.space)
         self.problems.append(
             Problem(

@@ -165,20 +165,11 @@ def _result_key(fields: dict) -> tuple:
     )
 
 
-def short_name(node: URIRef, graph: Graph) -> str:
-    """A prefixed name with the file's own prefixes (``ms:articulteurs--cine-manivel``), else ours."""
-    try:
-        prefix, namespace, local = graph.namespace_manager.compute_qname(str(node), generate=False)
-    except (KeyError, ValueError):
-        return curie(str(node))
-    return f"{prefix}:{local}" if prefix else curie(str(node))
-
-
 def _elsewhere(problem: Problem, graph: Graph, linemap: LineMap, live: Graph, lang: str) -> Problem:
     """A result on an existing resource of another file, named in words, placed where the file links to
     it, or else where the file describes a resource it links to."""
     focus = URIRef(problem.focus[1:-1]) if problem.focus and problem.focus.startswith("<") else None
-    name = short_name(focus, graph) if focus is not None else "[ ]"
+    name = live_checks.short_name(focus, graph) if focus is not None else "[ ]"
     label = problem.focus_label
     resource = (f"« {label} » ({name})" if lang == "fr" else f"“{label}” ({name})") if label else name
     place = linemap.node(focus) if focus is not None else None
