@@ -3,8 +3,8 @@
 A server is degraded when a check fails: ``dataset`` (the files failed the start-up check, so the last good
 dataset is served, see server.startup) or ``recovery`` (an accept or revert a crash interrupted could not be
 finished). The failing checks are in ``app.extensions["ptce-degraded"]`` ({check: detail}); while any fails,
-curator actions and submissions answer 503 in words (nothing is written on top of broken data), and the
-curators' pages show a banner.
+curator actions and submissions answer 503 in words (server.contributions: nothing is written on top of
+broken data), and the curators' pages show a banner.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from flask import Flask, current_app, jsonify, request
 
 #: The checks /readyz reports, in this order.
 CHECKS = ("dataset", "recovery")
-#: POST endpoints that write the inbox or data/: refused while the server is degraded.
-WRITING_ENDPOINTS = ("curation.act", "contribute.submit")
 WORDS = {
     "fr": {
         "dataset": (
@@ -98,24 +96,6 @@ def readyz():
     return response
 
 
-def refuse_writes():
-    """While degraded, a curator action or a submission is a 503 in words (after the curator's login)."""
-    if request.method != "POST" or request.endpoint not in WRITING_ENDPOINTS or not degraded():
-        return None
-    from server.contributions.submission import answer
-    from server.languages import choose_language
-
-    if request.endpoint == "curation.act":
-        from server.contributions.curation import current_curator
-
-        if current_curator()[0] is None:
-            return None  # not a curator: the curators' pages answer 401
-    lang = choose_language(request, True)
-    response = answer(503, lang, explain(lang))
-    response.headers["Retry-After"] = "300"
-    return response
-
-
 def banner(lang: str) -> str:
     """The read-only banner for a logged-in curator on the curators' pages (empty otherwise)."""
     if not degraded() or not request.path.startswith("/contributions"):
@@ -126,8 +106,7 @@ def banner(lang: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register /readyz, the read-only guard and the curators' banner."""
+    """Register /readyz and the curators' banner (server.contributions refuses writes while degraded)."""
     app.extensions.setdefault("ptce-degraded", {})
     app.add_url_rule("/readyz", "readyz", readyz, methods=["GET"])
-    app.before_request(refuse_writes)
     app.jinja_env.globals["degraded_banner"] = banner

@@ -38,6 +38,7 @@ def init_app(app) -> None:
     """Register the kit and submission routes, and the curator routes when curators are configured."""
     from server.contributions import submission
 
+    app.before_request(refuse_writes)
     submission.limiter.init_app(app)
     app.register_blueprint(submission.bp)
     # the validator's HTML report of a conforming upload shows the page previews and the submission form
@@ -48,3 +49,29 @@ def init_app(app) -> None:
         sessions.check_secret_key(app)  # text, at least 32 characters
 
         curation.init_app(app)
+
+
+#: POST endpoints that write the inbox or data/: refused while the server is degraded (server.health).
+WRITING_ENDPOINTS = ("curation.act", "contribute.submit")
+
+
+def refuse_writes():
+    """While degraded, a curator action or a submission is a 503 in words (after the curator's login)."""
+    from flask import request
+
+    from server import health
+
+    if request.method != "POST" or request.endpoint not in WRITING_ENDPOINTS or not health.degraded():
+        return None
+    from server.contributions.submission import answer
+    from server.languages import choose_language
+
+    if request.endpoint == "curation.act":
+        from server.contributions.curation import current_curator
+
+        if current_curator()[0] is None:
+            return None  # not a curator: the curators' pages answer 401
+    lang = choose_language(request, True)
+    response = answer(503, lang, health.explain(lang))
+    response.headers["Retry-After"] = "300"
+    return response
