@@ -48,7 +48,10 @@ HOSTILE = {
         b"pole:coursive-boutaric prov:wasAttributedTo orga:caisse-des-depots .\n",
         "prov:wasAttributedTo",
     ),
-    "outside-id": (b'<https://example.org/page> dcterms:title "Une page"@fr .\n', "<https://w3id.org/ptce/id/>"),
+    "outside-id": (
+        b'<https://example.org/page> dcterms:title "Une page"@fr .\n',
+        "<https://w3id.org/ptce/id/>",
+    ),
     "new-type": (b"pole:coursive-boutaric a org:Organization .\n", "org:Organization"),
     "double-slash": (
         b"pole:coursive-boutaric dcterms:source <https://w3id.org/ptce//evil.example/login> .\n",
@@ -125,15 +128,18 @@ def test_a_new_type_on_an_existing_resource_names_its_classes(judge):
 
 
 def test_the_prov_properties_of_the_data_model_stay_allowed(judge):
-    recognition = PREFIXES + (
-        "rec:coursive-boutaric--test a ptce:Recognition ;\n"
-        '    rdfs:label "La Coursive Boutaric — statut de test (2021)"@fr ;\n'
-        "    ptce:holder pole:coursive-boutaric ;\n"
-        "    ptce:status status:fabrique-de-territoire ;\n"
-        '    dcterms:date "2021"^^xsd:gYear ;\n'
-        "    prov:wasAttributedTo orga:anct ;\n"
-        "    dcterms:source <https://ess-bfc.org/node/3692> .\n"
-    ).encode()
+    recognition = (
+        PREFIXES
+        + (
+            "rec:coursive-boutaric--test a ptce:Recognition ;\n"
+            '    rdfs:label "La Coursive Boutaric — statut de test (2021)"@fr ;\n'
+            "    ptce:holder pole:coursive-boutaric ;\n"
+            "    ptce:status status:fabrique-de-territoire ;\n"
+            '    dcterms:date "2021"^^xsd:gYear ;\n'
+            "    prov:wasAttributedTo orga:anct ;\n"
+            "    dcterms:source <https://ess-bfc.org/node/3692> .\n"
+        ).encode()
+    )
     report = validate_with_judge(recognition, judge, isolate=False)
     assert scope_violations(report) == [], report.problems
 
