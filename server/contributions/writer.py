@@ -311,15 +311,16 @@ def provenance(graph_iri: str, config, contribution, curator: str, comment: str,
 
 
 def _contribution_text(number: int, triples: list[ox.Triple], base_iri: str) -> str:
-    from server.contributions.kit import local_prefixes
-
     header = (
         f"# Contribution {number}, accepted through PTCE Graph's inbox (ptce contributions show {number}).\n"
     )
-    prefixes = {
-        prefix: str(namespace) for prefix, namespace in {**PREFIXES, **local_prefixes(base_iri)}.items()
-    }
-    return header + turtle_text(triples, prefixes)
+    return header + turtle_text(triples, _prefixes(base_iri))
+
+
+def _prefixes(base_iri: str) -> dict[str, str]:
+    from server.contributions.kit import local_prefixes
+
+    return {prefix: str(namespace) for prefix, namespace in {**PREFIXES, **local_prefixes(base_iri)}.items()}
 
 
 # --- the values a contribution replaces ---------------------------------------------------------------------
@@ -594,7 +595,7 @@ def _accept_plan(contribution, curator: str, comment: str, config, store) -> dic
             continue
         text = texts.get(path, read(path) or "")
         exact = _as_written(text, triple)
-        result = remove_statement(text, triple, base)
+        result = _remove(text, triple, exact, path, config)
         if result is None:
             raise CurationError("unremovable", details=statement(exact)[:300], path=path)
         texts[path], edit = result
@@ -611,6 +612,19 @@ def _accept_plan(contribution, curator: str, comment: str, config, store) -> dic
         "comment": comment,
         "accepted": accepted,
     }
+
+
+def _remove(text: str, triple: tuple, exact: ox.Triple, path: str, config) -> tuple[str, dict] | None:
+    """``text`` without one statement, its other lines as they were; an accepted contribution's file (written
+    by us) is written again without it when no line edit does it (a subject's only statement)."""
+    result = remove_statement(text, triple, config["BASE_IRI"])
+    if result is not None or Path(path).parent.resolve() != contribution_path(config, 0).parent.resolve():
+        return result
+    lines = text.splitlines(keepends=True)
+    header = "".join(line for line in lines[: next((i for i, x in enumerate(lines) if x[:1] != "#"), 0)])
+    kept = [t for t in parse_exactly(text) if t != exact]
+    new = header + turtle_text(kept, _prefixes(config["BASE_IRI"]))
+    return new, {"at": 0, "before": lines, "after": new.splitlines(keepends=True)}  # the whole file, undoable
 
 
 def reject(inbox: Inbox, number: int, curator: str, comment: str) -> Outcome:
