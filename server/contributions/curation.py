@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, request, session
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
-from rdflib import BNode, Graph
+from rdflib import Graph
 from werkzeug.security import check_password_hash
 from wtforms import ValidationError
 
 from server.contributions import live, sessions, writer
 from server.contributions.inbox import STATUSES
 from server.contributions.submission import Busy, answer, busy, inbox, judge, page, validate
+from server.contributions.texts import REVIEW_TEXTS
 from server.languages import choose_language
 
 bp = Blueprint("curation", __name__)
@@ -178,16 +179,17 @@ def show(number: int):
             "history": list(contribution.history),
         }
     report = validate(contribution.turtle, lang)
-    added, removed, previews = [], [], []
+    review, previews = None, []
     if report.status in ("conforms", "does-not-conform"):
-        added, removed, previews = _diff_and_preview(contribution.turtle, lang, contribution.status)
+        number_of_page = request.args.get("page", 1, type=int) or 1
+        review, previews = _diff_and_preview(contribution.turtle, lang, contribution.status, number_of_page)
     return page(
         "contributions/show.html",
         lang,
         c=contribution,
         report=report,
-        added=added,
-        removed=removed,
+        review=review,
+        R=REVIEW_TEXTS[lang],
         previews=previews,
         turtle=contribution.turtle.decode("utf-8", "replace"),
         csrf_token=generate_csrf(),
@@ -195,26 +197,25 @@ def show(number: int):
     )
 
 
-def _diff_and_preview(turtle: bytes, lang: str, status: str):
+def _diff_and_preview(turtle: bytes, lang: str, status: str, number_of_page: int = 1):
+    """The review's summary of what the file touches, one page of its diff, and the page previews."""
+    from server.contributions.preview import review_summary
     from server.dataset import get_store
     from server.validator.pipeline import replaced_values
 
+    store = get_store()
     data = Graph().parse(data=turtle, format="turtle", publicID=current_app.config["BASE_IRI"])
-    live_graph = get_store().rdflib_graph(("data", "ontology"))
-    added = sorted(
-        " ".join(t.n3() for t in triple)
-        for triple in data
-        if any(isinstance(n, BNode) for n in triple) or triple not in live_graph
+    live_graph = store.rdflib_graph(("data", "ontology"))
+    removed = replaced_values(judge(), data)
+    review = review_summary(
+        data, live_graph, removed, store, current_app.config["BASE_IRI"], lang, number_of_page
     )
-    removed = sorted(" ".join(t.n3() for t in triple) for triple in replaced_values(judge(), data))
     previews = []
     if status == "pending":
         from server.contributions.preview import render_previews
 
-        previews = render_previews(
-            current_app._get_current_object(), data, replaced_values(judge(), data), lang
-        )
-    return added[:1000], removed, previews
+        previews = render_previews(current_app._get_current_object(), data, removed, lang)
+    return review, previews
 
 
 @bp.post("/contributions/<int:number>/<action>")

@@ -98,3 +98,50 @@ TEXTS: dict[str, dict[str, str]] = {
 def say(key: str, lang: str, **values) -> str:
     """The text ``key`` in ``lang`` with ``values`` filled in."""
     return TEXTS.get(lang, TEXTS["en"])[key].format(**values)
+
+
+#: The curator's review of one contribution (GET /contributions/N): summary of what it touches, the diff.
+REVIEW_TEXTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "summary": "Ce que touche la contribution",
+        "new": "Nouvelles ressources : {count}",
+        "new_more": "… et {count} autres, non listées ici (toutes figurent dans les différences).",
+        "changed": "Ressources existantes modifiées : {count}",
+        "none_changed": "Aucune ressource existante n'est modifiée : la contribution ne fait qu'ajouter.",
+        "other_files": "Attention : cette contribution modifie des ressources décrites dans d'autres "
+        "fichiers",
+        "other_files_intro": "Accepter ce fichier change ce que ces fichiers disent : vérifiez chaque "
+        "modification ci-dessous avant d'accepter.",
+        "files": "fichiers",
+        "added": "{count} énoncé(s) ajouté(s)",
+        "removed": "{count} valeur(s) remplacée(s)",
+        "diff": "Différences avec le graphe",
+        "diff_order": "Les modifications des ressources existantes viennent en premier, puis les ajouts de "
+        "nouvelles ressources.",
+        "page": "Page {number} sur {pages} : lignes {first} à {last} sur {total}.",
+        "page_all": "{total} ligne(s), toutes affichées.",
+        "previous": "← Page précédente",
+        "next": "Page suivante →",
+        "no_diff": "Aucune différence : tout ce que dit ce fichier est déjà dans le graphe.",
+    },
+    "en": {
+        "summary": "What the contribution touches",
+        "new": "New resources: {count}",
+        "new_more": "… and {count} more, not listed here (all of them are in the differences).",
+        "changed": "Existing resources changed: {count}",
+        "none_changed": "No existing resource is changed: the contribution only adds.",
+        "other_files": "Warning: this contribution changes resources described in other files",
+        "other_files_intro": "Accepting this file changes what those files say: check each change below "
+        "before accepting.",
+        "files": "files",
+        "added": "{count} statement(s) added",
+        "removed": "{count} value(s) replaced",
+        "diff": "Difference with the graph",
+        "diff_order": "Changes to existing resources come first, then the additions of new resources.",
+        "page": "Page {number} of {pages}: lines {first} to {last} of {total}.",
+        "page_all": "{total} line(s), all shown.",
+        "previous": "← Previous page",
+        "next": "Next page →",
+        "no_diff": "No difference: everything this file says is already in the graph.",
+    },
+}
