@@ -36,11 +36,12 @@ def recover(app) -> None:
 
 def init_app(app) -> None:
     """Register the kit and submission routes, and the curator routes when curators are configured."""
-    from server.contributions import submission
+    from server.contributions import form_views, submission
 
     app.before_request(refuse_writes)
     submission.limiter.init_app(app)
     app.register_blueprint(submission.bp)
+    app.register_blueprint(form_views.bp)  # the pole form (/contribute/pole) and its pickers
     # the validator's HTML report of a conforming upload shows the page previews and the submission form
     app.context_processor(lambda: {"contribution_review": submission.review_for_report})
     if app.config["CURATORS"]:
