@@ -5,8 +5,10 @@ publishes the official administrative division as JSON: communes (INSEE COG, La 
 legal population), EPCI with their member communes and SIREN (DGCL), départements and regions.
 
 :func:`generate` describes only the territories the data refers to: the communes, départements and regions
-named by ``data/*.ttl`` (``commune:``, ``dep:``, ``region:`` IRIs), the EPCI of those communes, their
-département and region. Every resource cites the package and its version (``dcterms:source``). The output is
+named by ``data/*.ttl`` (``commune:``, ``dep:``, ``region:`` IRIs), the EPCI of those communes and the EPCI
+named by their SIREN (``epci:`` IRIs), their département and region. Communes and EPCI carry their SIREN
+(``ptce:siren``) as the package gives it: the same IRI is the territory and, where the data say so, the local
+authority that takes part in a pole. Every resource cites the package and its version (``dcterms:source``). The output is
 sorted, so that running it twice on the same package gives the same file::
 
     python -m server.dataset.territories            # writes data/territories-official.ttl
@@ -37,8 +39,9 @@ OUTPUT = DATA_DIR / "territories-official.ttl"
 POPULATION_YEARS = {"6.0.0": "2023"}
 
 BASE = "https://w3id.org/ptce/id/"
-IRI_RE = re.compile(r"<https://w3id\.org/ptce/id/(commune|departement|region)/([0-9AB]+)>")
+IRI_RE = re.compile(r"<https://w3id\.org/ptce/id/(commune|departement|region|epci)/([0-9AB]+)>")
 PREFIXED_RE = re.compile(r"(?<![\w:/])(commune|dep|region):([0-9AB]{2,5})\b")
+EPCI_PREFIXED_RE = re.compile(r"(?<![\w:/])epci:([0-9]{9})\b")
 PREFIX_KIND = {"commune": "commune", "dep": "departement", "region": "region"}
 
 
@@ -92,14 +95,19 @@ def commune_names(package_dir: Path = PACKAGE_DIR) -> dict[str, str]:
 
 
 def referenced_codes(paths: Iterable[Path]) -> dict[str, set[str]]:
-    """The territory codes the given Turtle files refer to, by kind (commune, departement, region)."""
-    found: dict[str, set[str]] = {"commune": set(), "departement": set(), "region": set()}
+    """The territory codes the given Turtle files refer to, by kind (commune, departement, region, epci).
+
+    An intercommunality is referred to by its SIREN (``epci:200039857``), for example where the data describe
+    it as a local authority taking part in a pole: the EPCI as a body and as a territory are one resource.
+    """
+    found: dict[str, set[str]] = {"commune": set(), "departement": set(), "region": set(), "epci": set()}
     for path in paths:
         text = path.read_text(encoding="utf-8")
         for kind, code in IRI_RE.findall(text):
             found[kind].add(code)
         for prefix, code in PREFIXED_RE.findall(text):
             found[PREFIX_KIND[prefix]].add(code)
+        found["epci"].update(EPCI_PREFIXED_RE.findall(text))
     return found
 
 
@@ -123,7 +131,9 @@ def build(codes: dict[str, set[str]], package_dir: Path = PACKAGE_DIR) -> str:
     departements = {d["code"]: d for d in _load(package_dir, "departements")}
     regions = {r["code"]: r for r in _load(package_dir, "regions")}
     epci_of: dict[str, dict] = {}
+    epci_by_code: dict[str, dict] = {}
     for epci in _load(package_dir, "epci"):
+        epci_by_code[epci["code"]] = epci
         for member in epci["membres"]:
             epci_of[member["code"]] = epci
 
@@ -137,6 +147,10 @@ def build(codes: dict[str, set[str]], package_dir: Path = PACKAGE_DIR) -> str:
     dep_codes = set(codes["departement"]) | {communes[c]["departement"] for c in commune_codes}
     region_codes = set(codes["region"]) | {departements[d]["region"] for d in dep_codes}
     epcis = {epci_of[c]["code"]: epci_of[c] for c in commune_codes if c in epci_of}
+    unknown = sorted(c for c in codes.get("epci", ()) if c not in epci_by_code)
+    if unknown:
+        raise ValueError(f"EPCI codes not in {PACKAGE_NAME} {version}: {unknown}")
+    epcis.update({c: epci_by_code[c] for c in codes.get("epci", ())})
 
     out = [
         "# PTCE Graph — data/territories-official.ttl (generated: do not edit by hand)\n"
@@ -216,9 +230,10 @@ def build(codes: dict[str, set[str]], package_dir: Path = PACKAGE_DIR) -> str:
             ("igeo:codeINSEE", _literal(code)),
             ("ptce:siren", _literal(code)),
             ("ptce:epciType", _literal(epci["type"])),
-            ("dcterms:hasPart", " , ".join(f"commune:{c}" for c in members)),
-            ("dcterms:source", source),
         ]
+        if members:
+            st.append(("dcterms:hasPart", " , ".join(f"commune:{c}" for c in members)))
+        st.append(("dcterms:source", source))
         out.append(_block(f"epci:{code}", st) + "\n")
 
     out.append(
@@ -234,6 +249,8 @@ def build(codes: dict[str, set[str]], package_dir: Path = PACKAGE_DIR) -> str:
             ("igeo:nom", _literal(commune["nom"])),
             ("igeo:codeINSEE", _literal(code)),
         ]
+        if commune.get("siren") and not municipal:  # the commune as a local authority (DGCL)
+            st.append(("ptce:siren", _literal(commune["siren"])))
         if commune.get("codesPostaux"):
             st.append(("schema:postalCode", " , ".join(_literal(p) for p in sorted(commune["codesPostaux"]))))
         if not municipal:
