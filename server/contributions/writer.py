@@ -227,12 +227,48 @@ def parse_exactly(text: str | bytes, base_iri: str | None = None) -> list[ox.Tri
 
 
 def turtle_text(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> str:
-    """Turtle that Oxigraph and rdflib both read back as exactly these triples (lexical forms kept)."""
-    ordered = sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    iris = {term.value for t in ordered for term in t if isinstance(term, ox.NamedNode)}
-    iris |= {t.object.datatype.value for t in ordered if isinstance(t.object, ox.Literal)}
-    used = {p: ns for p, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
-    return ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
+    """Turtle that Oxigraph and rdflib both read back as exactly these triples: every literal quoted and
+    escaped as in N-Triples (never a bare ``01`` or ``true``, which rdflib reads as ``1``), IRIs as prefixed
+    names only when their local part is plain, one predicate and object per line."""
+    ordered = sorted(
+        set(triples),
+        key=lambda t: (str(t.subject), t.predicate != _RDF_TYPE, str(t.predicate), str(t.object)),
+    )
+    names = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+    used: dict[str, str] = {}
+    blocks, subject = [], None
+    for t in ordered:
+        term = _term(t.predicate, names, used) if t.predicate != _RDF_TYPE else "a"
+        pair = f"{term} {_term(t.object, names, used)}"
+        if t.subject != subject:
+            subject = t.subject
+            blocks.append([f"{_term(subject, names, used)} {pair}"])
+        else:
+            blocks[-1].append(f"    {pair}")
+    header = "".join(f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in sorted(used.items()))
+    body = "".join(" ;\n".join(block) + " .\n" for block in blocks)
+    return header + ("\n" if header else "") + body
+
+
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
+
+
+def _term(term, names: list[tuple[str, str]], used: dict[str, str]) -> str:
+    """One term in Turtle: a prefixed name when that is plain, else its N-Triples form."""
+    if isinstance(term, ox.Literal) and not term.language:
+        datatype = term.datatype.value
+        lexical = str(ox.Literal(term.value))
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            return lexical
+        return f"{lexical}^^{_term(term.datatype, names, used)}"
+    if isinstance(term, ox.NamedNode):
+        for prefix, namespace in names:
+            local = term.value[len(namespace) :]
+            if term.value.startswith(namespace) and _PLAIN_LOCAL.fullmatch(local):
+                used[prefix] = namespace
+                return f"{prefix}:{local}"
+    return str(term)
 
 
 def statement(triple: ox.Triple) -> str:

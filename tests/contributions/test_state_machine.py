@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -133,7 +134,8 @@ def test_an_entry_recovery_cannot_finish_is_reported_and_everything_still_starts
         tmp_path, "accept", "1", "--curator", "carol", "--data", str(data), failpoint="files-written"
     )
     assert killed.returncode == -signal.SIGKILL
-    inbox.set_status(1, REJECTED, "bob", "what the old reject did during an accept")  # the state
+    with sqlite3.connect(tmp_path / "inbox.sqlite3") as db:  # what the old reject did during an accept
+        db.execute("UPDATE contribution SET status = 'rejected' WHERE id = 1")
     listed = ptce(tmp_path, "list")
     assert listed.returncode == 0, listed.stderr.decode()
     assert b"Traceback" not in listed.stderr and b"ptce contributions resolve 1 --undo" in listed.stderr
