@@ -124,7 +124,7 @@ def build(
         graph.add((membership, ORG.organization, pole))
         graph.add((membership, ORG.role, URIRef(member.role)))
         graph.add((pole, ORG.hasMembership, membership))
-        for source in sources:
+        for source in sources if not member.membership else ():  # an existing membership keeps its own
             graph.add((membership, DCTERMS.source, source))
     for source in sources:
         graph.add((pole, DCTERMS.source, source))
