@@ -166,8 +166,8 @@ def preview():
         return _render(lang, model, sub, title_name=title_name)
     values = _prepare(lang)
     if values["errors"] or not values["report"].conforms:
-        return _form_again(lang, values)
-    status = 409 if values["earlier"] is not None else 200
+        return _form_again(lang, values, 200)  # a page to fix, not a failed request (no console error)
+    status = 200  # a duplicate is said on the page; POST /contribute/pole refuses it with 409
     words = FORM_TEXTS[lang]
     lines = summary(values["sub"], values["model"], words)
     return files.page("contributions/form_preview.html", lang, status, F=words, summary=lines, **values)
