@@ -155,8 +155,8 @@ class Snapshot:
     originals: tuple[str, ...] = field(repr=False, default=())
 
     def describe(self) -> dict:
-        """What the logs and /readyz say about it: hash, time saved, number of files, folder."""
-        return {"hash": self.key, "saved": self.saved, "files": len(self.sources), "folder": str(self.folder)}
+        """What /readyz says about it: hash, time saved, number of files (the log names its folder too)."""
+        return {"hash": self.key, "saved": self.saved, "files": len(self.sources)}
 
 
 def _root(config) -> Path:

@@ -51,9 +51,18 @@ def ask(base: str, pattern: str) -> bool:
 
 
 def readyz(base: str) -> tuple[int, dict]:
-    """GET /readyz: (status code, JSON)."""
+    """GET /readyz: (status code, JSON); first waits for the server to answer (a loaded machine is slow)."""
+    wait_for(lambda: _answers(base), 240)
     response = requests.get(base + "/readyz", timeout=30)
     return response.status_code, response.json()
+
+
+def _answers(base: str) -> bool:
+    try:
+        requests.get(base + "/readyz", timeout=5)
+        return True
+    except requests.ConnectionError:
+        return False
 
 
 def dataset_check(state: dict) -> dict:
@@ -138,6 +147,7 @@ def test_a_reload_that_fails_the_shapes_keeps_the_old_store_and_a_restart_serves
     Inbox(tmp_path / "inbox.sqlite3").add(VALID_POLE, {}, name="Alice")
     broken = data / "broken.ttl"
     with ptce_serving(tmp_path, data, CACHE_DIR=cache) as (base, process):
+        assert readyz(base)[0] == 200  # up, with its SIGHUP handler
         broken.write_text((CASES / "validator" / "broken-pole-no-label.ttl").read_text(), encoding="utf-8")
         process.send_signal(signal.SIGHUP)
         assert wait_for(lambda: readyz(base)[0] == 503, 120)
