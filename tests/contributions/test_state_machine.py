@@ -217,3 +217,17 @@ def test_a_curator_name_with_spaces_is_quoted_in_the_iri_and_kept_as_written(set
     curator = URIRef("https://w3id.org/ptce/curator/Carol%20Smith")
     assert (curator, FOAF.nick, Literal("Carol Smith")) in written
     assert inbox.get(number).history[-1]["actor"] == "Carol Smith"
+
+
+@pytest.mark.slow  # an accept and a revert
+def test_a_revert_the_whole_graph_refuses_changes_nothing(setup):
+    data, config, inbox = setup
+    number = inbox.add(VALID_POLE, {})
+    writer.accept(inbox, number, "carol", "", config)
+    (data / "by-hand.ttl").write_bytes(USES_ATELIER)  # a hand-written file uses the organisation it created
+    before = {path: path.read_bytes() for path in data.rglob("*.ttl")}
+    with pytest.raises(writer.CurationError, match="would not pass the start-up check") as refused:
+        writer.revert(inbox, number, "carol", "", config)
+    assert "atelier-du-test" in str(refused.value)
+    assert {path: path.read_bytes() for path in data.rglob("*.ttl")} == before
+    assert inbox.get(number).status == ACCEPTED and inbox.journal() == []
