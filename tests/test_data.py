@@ -9,6 +9,7 @@ import pytest
 from pyshacl import validate
 from rdflib import Graph
 from rdflib.namespace import RDF
+from rdflib.term import URIRef
 
 from server.namespaces import SH
 
@@ -67,6 +68,28 @@ def test_official_territories_are_up_to_date():
     assert territories.generate(check=True), "run: python -m server.dataset.territories"
 
 
+def test_communes_and_epci_keep_their_official_siren():
+    """Every commune and EPCI described carries the SIREN the official package gives (ptce:siren)."""
+    territories = pytest.importorskip("server.dataset.territories")
+    if not (territories.PACKAGE_DIR / "package.json").exists():
+        pytest.skip("npm package not installed: run npm ci --prefix server/static")
+    official = {
+        c["code"]: c["siren"]
+        for c in territories._load(territories.PACKAGE_DIR, "communes")
+        if c["type"] == "commune-actuelle" and c.get("siren")
+    }
+    graph = Graph().parse(ROOT / "data" / "territories-official.ttl", format="turtle")
+    igeo = "http://rdf.insee.fr/def/geo#"
+    siren = URIRef("https://w3id.org/ptce/ontology#siren")
+    communes = list(graph.subjects(RDF.type, URIRef(igeo + "Commune")))
+    assert communes
+    for commune in communes:
+        code = str(commune).rsplit("/", 1)[1]
+        assert str(graph.value(commune, siren)) == official[code], commune
+    for epci in graph.subjects(RDF.type, URIRef(igeo + "Intercommunalite")):
+        assert str(graph.value(epci, siren)) == str(epci).rsplit("/", 1)[1], epci
+
+
 QUESTION_PREFIXES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -102,8 +125,9 @@ def test_question_laureates_and_amounts_by_call(union):
     )
     by_call = {call.rsplit("/", 1)[1]: (int(n), int(amount)) for call, n, amount in found}
     assert by_call["ami-ptce-2021"] == (15, 1_500_000)
-    assert by_call["aap-ptce-2015"] == (2, 121_555)
-    assert by_call["aap-ptce-2013"][0] == 6  # Le Damier is "recognised in 2014", not a named laureate
+    assert by_call["aap-ptce-2015"] == (6, 121_555 + 80_000)  # L'Éco-domaine en Pays d'Auge, EcoPAL
+    # Le Damier and Néo56 are "recognised in 2014" without a named call: not laureates
+    assert by_call["aap-ptce-2013"][0] == 12
 
 
 def test_question_legal_forms(union):
@@ -142,5 +166,5 @@ def test_question_poles_per_epci(union):
     )
     counts = {epci: int(n) for epci, n in found}
     assert counts["Toulouse Métropole"] == 2  # EDENN, La Serre
-    assert counts["Métropole du Grand Paris"] == 2  # Fontaine O Livres (11e), PôPE (Bobigny)
+    assert counts["Métropole du Grand Paris"] == 3  # Fontaine O Livres (11e), PôPE (Bobigny), PHARES
     assert counts["Dijon Métropole"] == 1

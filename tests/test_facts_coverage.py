@@ -1,6 +1,6 @@
 """Every pole that the facts file (../shared/docs/domain-facts.md) names with a source is in the graph.
 
-For each section of the facts file that names poles (2, 3, 8 and 9), the list below gives the name as the
+For each section of the facts file that names poles (2, 3, 8, 9 and 10), the list below gives the name as the
 facts file writes it and the IRI of the pole in data/. A name left out of the graph is in EXCLUDED with the
 reason (unnamed pole, no source calling it a PTCE...). A name may appear in several sections.
 """
@@ -140,6 +140,38 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("ECHOBAT", "echobat"),
         ("Tour Letan Sin Pol", "tour-letan-sin-pol"),
     ],
+    # 10. Fourth pass (December 2026): 10a new poles, 10b new facts about poles already in the graph
+    "10": [
+        ("Néo56", "neo56"),
+        ("Mady&co", "mady-and-co"),
+        ("Distro", "distro"),
+        ("Ordi Grand Ouest", "ordi-grand-ouest"),
+        ("Coat&co – Le village des transitions", "coat-and-co"),
+        ("Energies Citoyennes en Pays de Vilaine", "energies-citoyennes-pays-de-vilaine"),
+        ("PTCE Bâtiments Durables", "ptce-batiments-durables"),
+        ("Re-sources", "re-sources"),
+        ("CIS DT 52", "cis-dt-52"),
+        ("Florange e2i", "florange-e2i"),
+        ("Maison d'économie solidaire (MES) du Pays de Bray", "mes-pays-de-bray"),
+        ("Lille MétroPôle Solidaire", "lille-metropole-solidaire"),
+        ("Bou'Sol", "bou-sol"),
+        ("Matières & couleurs Luberon-Provence", "matieres-couleurs-luberon"),
+        ("EcoPAL", "ecopal"),
+        ("Animation Démocratie Nature – Les jardins du Gros Morne", "jardins-du-gros-morne"),
+        ("Resto Passerelle", "resto-passerelle"),
+        ("PôleS NOE", "poles-noe"),
+        ("PLOUCS", "ploucs"),
+        ("Turfu Productions en Val d'Allier", "turfu-productions-val-d-allier"),
+        ("Filière vélo du Grand Paris", "filiere-velo-grand-paris"),
+        ("PTCE autonomie MCE-M3S", "autonomie-mce-m3s"),
+        ("Éco-domaine en Pays d'Auge", "eco-domaine-pays-d-auge"),
+        ("Écopôle alimentaire de la région d'Audruicq", "ecopole-alimentaire"),
+        ("PHARES", "phares"),
+        ("Vivre Les Mureaux", "vivre-les-mureaux"),
+        ("Pôle Sud Aquitaine", "pole-sud-aquitaine"),
+        ("PTCE Culture à Montaigu", "culture-a-montaigu"),
+        ("PTCE Nord-Ouest Loire-Atlantique (NOLA)", "nord-ouest-loire-atlantique"),
+    ],
 }
 
 # Names the facts file gives that are deliberately not poles of the graph, with the reason.
@@ -158,6 +190,15 @@ EXCLUDED: dict[str, str] = {
     "15th laureate of the AMI 2023": "unnamed in the sources",
     # 8.1d, 8.1f: the AMI 2022 (16), AMI 2024 (14 of 15) and AMI 2025 (8) laureates are not named.
     "Laureates of the AMI 2022, 2024 (but one) and 2025": "unnamed in the sources",
+    # 10a: "PTCE status only implied [U]: leave out until confirmed".
+    "Émergence Beauvaisis": "PTCE status only implied (unconfirmed)",
+    # 10a: "name only [U]: leave out until more is known".
+    "PTCE COOPAXIS": "name only, unconfirmed",
+    # 10a: created 2014, but "called a PTCE only in a CRESS Île-de-France list [U]".
+    "Pôle des Gouttes d'Or de la mode et du design": "PTCE status unconfirmed (one list only)",
+    # 10a: the other 2014 laureates (eco-construction in PACA and Pays de la Loire, green jobs and personal
+    # services in Picardie and Haute-Normandie) are described but not named.
+    "Unnamed 2014 laureates (PACA, Pays de la Loire, Picardie, Haute-Normandie)": "unnamed in the sources",
 }
 
 CASES = [(section, name, slug) for section, poles in SECTIONS.items() for name, slug in poles]
