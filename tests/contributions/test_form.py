@@ -386,3 +386,22 @@ def test_members_rows_are_read_and_checked(graphs):
     errors = Checker(model, "fr").check(Submission(members=submission.members))
     assert any("est déjà membre 1" in m for m in errors["member-1-name"])
     assert Member().empty()
+
+
+def test_the_curators_login_page_has_its_words_and_the_401_page_links_to_it(tmp_path):
+    from werkzeug.security import generate_password_hash
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTRIBUTIONS_DB": str(tmp_path / "inbox.sqlite3"),
+            "CURATORS": {"carol": generate_password_hash("a curator token of some length")},
+            "SECRET_KEY": "form test: a secret of at least 32 characters",
+        }
+    )
+    client = app.test_client()
+    login = client.get("/contributions/login?lang=fr").get_data(True)
+    assert "<h1>Connexion des curateurs</h1>" in login and '<label for="token">Jeton</label>' in login
+    refused = client.get("/contributions?lang=en", headers={"Accept": "text/html"})
+    assert refused.status_code == 401
+    assert '<a href="/contributions/login?lang=en">Curators&#39; login</a>' in refused.get_data(True)
