@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from rdflib import Graph, URIRef
@@ -17,7 +18,7 @@ from server.contributions.form_graph import labels_graph, organisation_finder, p
 from server.contributions.form_texts import FORM_TEXTS
 from server.contributions.form_turtle import build, normal_form, turtle
 from server.contributions.form_values import Checker, Submission, read, summary
-from server.contributions.picker import find_communes, label_of
+from server.contributions.picker import commune_index, find_communes, label_of
 from server.contributions.texts import say
 from server.dataset import get_store
 from server.languages import choose_language
@@ -60,6 +61,8 @@ def form():
     """The pole form: empty, or prefilled from the graph with ``?edit=<pole IRI or slug>``."""
     lang, store = _lang(), get_store()
     model = _model(lang)
+    if commune_index.cache_info().currsize == 0:  # about 1 s, while the person reads the page
+        threading.Thread(target=commune_index, daemon=True).start()
     sub, title_name = Submission(), ""
     if request.args.get("edit"):
         pole = resolve_pole(store, request.args["edit"])
