@@ -118,6 +118,7 @@ def shape_problems(
         if isinstance(o, BNode) or ((o, None, None) not in live and o not in vouched)
     }
     touched = touched_resources(graph, live, near, inverse) - mine - vouched
+    nodes = set(graph.subjects()) | {o for o in graph.objects() if isinstance(o, URIRef)} | {None}
     problems = []
     labels: dict = {}  # the focus nodes' labels, looked up once per node (a pole has many results)
     elsewhere = []
@@ -125,7 +126,9 @@ def shape_problems(
         focus = fields.get(_FOCUS_NODE, [None])[0]
         if focus in mine:
             problems.append(_shape_problem(fields, graph, linemap, judge, lang, labels))
-        elif focus in touched:
+        elif focus in touched and fields.get(_VALUE, [None])[0] in nodes:
+            # the file can only cause a result about one of its own nodes (a new link, a resource it
+            # describes) or a count (no value): the rest are edges of the neighbourhood, in both runs
             elsewhere.append(fields)
     if elsewhere:  # the same judgement without the file: pyshacl's focus_nodes would also filter the
         # values its nested shapes judge (sh:node, sh:or), so the whole neighbourhood is judged again
