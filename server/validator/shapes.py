@@ -78,11 +78,8 @@ def touched_resources(graph: Graph, live: Graph, near: Graph, inverse: frozenset
     links to, the resources that link to the ones it describes, and, for a resource it links to with a
     property followed backwards, that resource's values (a membership's organisation and member)."""
     described = set(graph.subjects())
-    touched = {
-        o
-        for _, p, o in graph
-        if p != RDF.type and isinstance(o, URIRef) and o not in described and (o, None, None) in live
-    }
+    linked = {o for _, p, o in graph if p != RDF.type and isinstance(o, URIRef)} - described
+    touched = {o for o in linked if (o, None, None) in live}  # each distinct value looked up once
     touched |= {s for s, _, o in near if o in described and isinstance(s, URIRef)}
     for node in linked_backwards(graph, live, inverse):
         touched |= {o for o in live.objects(node) if isinstance(o, URIRef) and (o, None, None) in live}
