@@ -25,9 +25,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, fallback: Any = Non
     if not app.config["BASE_IRI"].endswith(("/", "#")):
         raise ValueError(f"BASE_IRI must end with '/' or '#': {app.config['BASE_IRI']!r}")
 
-    from server import contributions, dataset, health, sparql, validator, web
+    from server import contributions, dataset, health, logs, metrics, sparql, validator, web
 
-    health.init_app(app)
+    health.init_app(app)  # /healthz, /readyz
+    metrics.init_app(app)  # /metrics
     contributions.recover(app)  # an accept a crash interrupted is finished before the dataset is read
     if fallback is None:
         dataset.init_app(app)
@@ -38,4 +39,6 @@ def create_app(test_config: Mapping[str, Any] | None = None, fallback: Any = Non
     validator.init_app(app)
     contributions.init_app(app)
     web.init_app(app)  # last: its catch-all answers every other path under the base IRI
+    metrics.name_admissions(app)
+    logs.init_app(app)  # request ids, one log line per request
     return app

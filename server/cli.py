@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -81,6 +82,12 @@ def main() -> None:
 @click.option(
     "--watch", is_flag=True, help="Reload the dataset when its files change (it also reloads on SIGHUP)."
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(["json", "text"]),
+    default=None,
+    help="Log lines as JSON or text [default: PTCE_LOG_FORMAT, else text on a terminal, JSON otherwise].",
+)
 def serve(
     host: str,
     port: int,
@@ -91,6 +98,7 @@ def serve(
     allow_invalid_data: bool,
     dev: bool,
     watch: bool,
+    log_format: str | None,
 ):
     """Serve the pages, the SPARQL endpoint and the validator.
 
@@ -98,7 +106,9 @@ def serve(
     FILE:LINE:COL line per problem, then the last dataset that passed this check is served read-only
     (/readyz says "degraded"); exit status 2 if there is none.
     """
-    from server import create_app, serving, startup
+    import logging
+
+    from server import create_app, logs, serving, startup
     from server.dataset.sources import DatasetError
     from server.sparql import views as sparql
 
@@ -110,6 +120,8 @@ def serve(
     if store_path:
         settings["STORE_PATH"] = str(store_path)
     config = _config(settings)
+    started = time.monotonic()
+    chosen = logs.configure(log_format or config.get("LOG_FORMAT"), level=_level(config.get("LOG_LEVEL")))
     try:
         problems = startup.syntax_problems(config)
     except DatasetError as error:
@@ -121,8 +133,8 @@ def serve(
     else:
         try:
             app = create_app(settings)
-        except ValueError as error:
-            _stop_with([str(error)], "the dataset cannot be loaded")
+        except ValueError as error:  # BASE_IRI, SECRET_KEY...: the settings, not the data
+            _stop_with([str(error)], "the settings are not valid")
         except DatasetError as error:
             fallback = _fall_back(config, [str(error)], "the dataset cannot be loaded")
             app = _create_or_stop(settings, fallback)
@@ -142,6 +154,23 @@ def serve(
         else:
             app.extensions["ptce-good"] = startup.describe_good(app.extensions["ptce"], app.config)
     store = app.extensions["ptce"]
+    logging.getLogger("ptce.serve").info(
+        "started: %s triples from %s files in %.1f s, listening on %s:%s",
+        len(store),
+        len(store.sources),
+        time.monotonic() - started,
+        host,
+        port,
+        extra={
+            "triples": len(store),
+            "files": len(store.sources),
+            "startup_seconds": round(time.monotonic() - started, 3),
+            "host": host,
+            "port": port,
+            "log_format": chosen,
+            "read_only": bool(fallback),
+        },
+    )
     click.echo(f"PTCE Graph: {len(store)} triples from {len(store.sources)} files")
     click.echo(f"Listening on http://{host}:{port}/  (SPARQL endpoint: http://{host}:{port}/sparql)")
     click.echo(
@@ -163,6 +192,14 @@ def serve(
         return
     server = serving.make_server(app, host, port, threads or int(app.config["HTTP_THREADS"]))
     serving.run_until_stopped(server, float(app.config["SHUTDOWN_GRACE"]), serving.stop_children)
+
+
+def _level(name) -> int:
+    """A logging level from its name (LOG_LEVEL), INFO when unknown."""
+    import logging
+
+    level = logging.getLevelName(str(name or "INFO").upper())
+    return level if isinstance(level, int) else logging.INFO
 
 
 def _config(settings: dict):
@@ -197,7 +234,9 @@ def _create_or_stop(settings: dict, fallback):
 
     try:
         return create_app(settings, fallback)
-    except (DatasetError, ValueError, OSError) as error:
+    except ValueError as error:  # BASE_IRI, SECRET_KEY...: the settings, not the data
+        _stop_with([str(error)], "the settings are not valid")
+    except (DatasetError, OSError) as error:
         _stop_with(
             [*fallback.problems, str(error)], f"{fallback.why}, and the last good dataset cannot be loaded"
         )
@@ -246,6 +285,57 @@ def load(
     for source, count in loaded:
         click.echo(f"{count:>8} triples  <{source.graph}>  from {source.path}")
     click.echo(f"Loaded {sum(count for _, count in loaded)} triples into {len(loaded)} graphs")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@dataset_options("Back up")
+def backup(folder: Path, data_dirs: tuple[Path, ...], base_iri: str | None):
+    """Back up the contributions inbox and the data folders into FOLDER (new or empty), while serving.
+
+    The inbox is copied through SQLite's online backup API under the curation lock, then the data folders;
+    manifest.json (sizes and SHA-256 of every file) is written last.
+    """
+    from server.backup import BackupError
+    from server.backup import backup as run_backup
+
+    config = _config({"DATA_DIRS": [str(path) for path in data_dirs]} if data_dirs else {})
+    started = time.monotonic()
+    try:
+        manifest = run_backup(config, folder)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    size = sum(entry["size"] for entry in manifest["files"])
+    click.echo(
+        f"backed up {len(manifest['files'])} files ({size} bytes) into {folder} in "
+        f"{time.monotonic() - started:.2f} s"
+    )
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--data",
+    "data_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Restore the data into this folder (empty or new) instead of data/ (repeatable, in order).",
+)
+def restore(folder: Path, data_dirs: tuple[Path, ...]):
+    """Restore a backup made by `ptce backup` into an empty inbox location and empty data folders.
+
+    Run it with the server stopped. A partial or corrupt backup (a file missing, added or changed since
+    its manifest) is refused before anything is written.
+    """
+    from server.backup import BackupError
+    from server.backup import restore as run_restore
+
+    config = _config({"DATA_DIRS": [str(path) for path in data_dirs]} if data_dirs else {})
+    try:
+        manifest = run_restore(config, folder)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"restored {len(manifest['files'])} files from {folder} (backup of {manifest['created']})")
 
 
 from server.validator.cli import validate  # noqa: E402 - registered after the group is defined

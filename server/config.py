@@ -145,3 +145,13 @@ WATCH_INTERVAL = 2.0
 RATELIMIT_STORAGE_URI = "memory://"
 #: Whether `ptce serve` judges the data against the shapes before serving (False: large generated data).
 STARTUP_SHAPES_CHECK = True
+#: Who may read GET /metrics besides loopback: addresses or networks (CIDR), a list or a text separated by
+#: commas or spaces (PTCE_METRICS_ALLOW="10.0.0.0/8, 192.0.2.7"); anyone else gets 404.
+METRICS_ALLOW: list[str] = []
+#: A bearer token that also opens /metrics (Authorization: Bearer ...); None: no token. Never logged.
+METRICS_TOKEN = None
+#: Log lines: "json" (one JSON object per line), "text", or None: text on a terminal, else JSON
+#: (`ptce serve --log-format`, PTCE_LOG_FORMAT).
+LOG_FORMAT = None
+#: Log level of the server's lines ("INFO": one line per request; "WARNING": problems only).
+LOG_LEVEL = "INFO"
