@@ -10,6 +10,8 @@ from contextlib import contextmanager
 class Admission:
     """At most ``slots`` holders at once; at most ``queue`` more wait, each at most ``wait`` seconds."""
 
+    name = ""  # what /metrics calls its refusals (server.metrics.name_admissions)
+
     def __init__(self, slots: int, queue: int, wait: float):
         self.slots, self.queue, self.wait = slots, queue, wait
         self._free = threading.BoundedSemaphore(slots)
@@ -38,6 +40,10 @@ class Admission:
     def admitted(self) -> Iterator[bool]:
         """``with admission.admitted() as ok:``; the slot (if ``ok``) is given back at the end."""
         entered = self.enter()
+        if not entered:
+            from server import metrics
+
+            metrics.admission_refused(self.name)
         try:
             yield entered
         finally:

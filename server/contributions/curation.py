@@ -11,6 +11,7 @@ from rdflib import Graph
 from werkzeug.security import check_password_hash
 from wtforms import ValidationError
 
+from server import metrics
 from server.contributions import live, sessions, writer
 from server.contributions.inbox import STATUSES
 from server.contributions.submission import Busy, answer, busy, inbox, judge, page, validate
@@ -245,6 +246,7 @@ def act(number: int, action: str):
             raise
         return answer(507, lang, error.words(lang))
     swap = live.reload_dataset(app, outcome.graphs(app.config["BASE_IRI"])) if outcome.files else None
+    metrics.curation(action, number, outcome.status)
     if (
         request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded")
         and request.accept_mimetypes.best_match(("application/json", "text/html")) != "application/json"

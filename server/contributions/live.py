@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from server import metrics
 from server.dataset import load_store
 from server.dataset.sources import discover_sources, fingerprint
 
@@ -78,6 +79,7 @@ def _keep_serving(app, refused: Refused) -> None:
 
     previous = health.degraded(app).get("dataset")
     served = previous["served"] if previous else app.extensions.get("ptce-good", {"hash": "unchecked"})
+    metrics.reload("refused")
     for line in refused.problems:
         logger.error("%s", line)
     logger.error(
@@ -138,6 +140,7 @@ def reload_dataset(app, changed_graphs: tuple[str, ...] = (), check: bool = Fals
         retire.start()
         swap = Swap(round(time.monotonic() - started, 3), len(store), len(store.sources))
     logger.info("dataset reloaded: %s triples from %s files in %s s", swap.triples, swap.files, swap.seconds)
+    metrics.reload("swapped", swap.seconds)
     if check and health.restore(app, "dataset"):
         logger.warning("the files pass the start-up check again: they are served, read-write")
     return swap
@@ -188,6 +191,7 @@ def _reload_quietly(app) -> None:
         pass  # logged, and the server is read-only until the files are fixed
     except Exception:  # noqa: BLE001 - a broken file must not stop the server: the old store keeps serving
         logger.exception("reload failed; the previous dataset is still served")
+        metrics.reload("failed")
 
 
 def watch(app, interval: float | None = None) -> threading.Thread:

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from server import config
+from server import config, metrics
 from server.dataset.base import BackendError, BackendQueryError
 from server.limits import confine
 from server.namespaces import PREFIXES
+from server.sparql.formats import _ROW_MARKERS as ROW_MARKERS
 from server.sparql.formats import (
     OutputTooLarge,
     serialize_boolean,
@@ -42,6 +43,7 @@ class Answer:
     media_type: str
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    rows: int | None = None  # rows or triples in the answer (for the log), None for ASK
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,8 @@ def evaluate(
         if isinstance(result, ox.QuerySolutions):
             capped = serialize_solutions_capped(result, fmt_key, row_limit, max_bytes)
             if capped is not None:
-                return Answer(200, "", capped[0], _cap_headers(row_limit, capped[1]))
+                rows = row_limit if capped[1] else _rows_in(capped[0], fmt_key)
+                return Answer(200, "", capped[0], _cap_headers(row_limit, capped[1]), rows)
             result = store.query(text, **_query_options(dataset))
         items = list(itertools.islice(result, row_limit + 1))
     except OutputTooLarge:
@@ -146,7 +149,13 @@ def evaluate(
         body = serialize_triples(items, fmt_key, PREFIXES)
     if len(body) > max_bytes:
         raise _too_large(max_bytes)
-    return Answer(200, "", body, _cap_headers(row_limit, truncated))
+    return Answer(200, "", body, _cap_headers(row_limit, truncated), len(items))
+
+
+def _rows_in(body: bytes, fmt_key: str) -> int:
+    """Rows of an answer Oxigraph wrote, by its row markers (an upper bound if literals hold them)."""
+    markers, header, _ = ROW_MARKERS[fmt_key]
+    return max(0, sum(body.count(marker) for marker in markers) - header)
 
 
 def _cap_headers(row_limit: int, truncated: bool) -> dict[str, str]:
@@ -175,7 +184,7 @@ def answer_request(store, request: dict) -> tuple[dict, bytes]:
             request["row_limit"],
             request["max_bytes"],
         )
-        return {"status": 200, "headers": answer.headers}, answer.body
+        return {"status": 200, "headers": answer.headers, "rows": answer.rows}, answer.body
     except QueryFailed as failure:
         header = {"status": failure.status, "message": failure.message}
         return {**header, "line": failure.line, "column": failure.column}, b""
@@ -253,9 +262,11 @@ def run_isolated(
         "max_bytes": limits.max_output_bytes,
         "timeout": limits.timeout,
     }
+    metrics.sparql_lane(lane)
     try:
         header, body = pool.run(request, limits.timeout, limits.max_output_bytes)
     except WorkerLost as lost:
+        metrics.worker_lost(lane, lost.reason)
         if lost.reason == "timeout":
             raise QueryTimedOut(limits.timeout) from None
         if lost.reason == "too large":
@@ -263,7 +274,8 @@ def run_isolated(
         raise QueryFailed(503, "The query was stopped by the server (memory or CPU limit).") from None
     if header["status"] != 200:
         raise QueryFailed(header["status"], header["message"], header.get("line"), header.get("column"))
-    return Answer(200, "", body, header.get("headers", {}))
+    metrics.sparql_lane(lane, header.get("rows"))
+    return Answer(200, "", body, header.get("headers", {}), header.get("rows"))
 
 
 def retire_pools(store) -> None:

@@ -14,6 +14,7 @@ from dataclasses import replace
 import pyoxigraph as ox
 from flask import current_app
 
+from server import metrics
 from server.admission import Admission
 from server.dataset import get_store
 from server.limits import default_slots
@@ -38,6 +39,7 @@ def sandbox_dirs(config, store) -> list[str] | None:
     return [*config["DATA_DIRS"], config["ONTOLOGY_DIR"], config["SHAPES_DIR"]]
 
 
+@metrics.sparql_outcome
 def answer_query(checked: CheckedQuery, fmt_key: str, dataset: Dataset | None) -> Answer | None:
     """Evaluate a checked query in the fast lane when it may take it, else in the ordinary lane; None when
     the ordinary lane is busy (its workers taken and its queue full). Raises ``QueryFailed``."""

@@ -36,6 +36,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from server import metrics
 from server.descriptors import drop_inherited_sockets
 from server.sparql.framing import WorkerLost, recv_frame, send_frame
 
@@ -120,6 +121,7 @@ class WorkerPool:
             pass
         self.restarts += 1
         self._start_fork_server()
+        metrics.fork_server_restarted()
 
     def _ask_fork_server(self) -> _Worker:
         self._control.sendall(b"F")
@@ -181,6 +183,8 @@ class WorkerPool:
                 raise WorkerLost("died")
             worker.served += 1
             keep = not answer[0].pop("retire", False) and worker.served < MAX_QUERIES
+            if not keep:
+                metrics.worker_retired()
             return answer
         except OSError:
             raise WorkerLost("died") from None
@@ -191,6 +195,19 @@ class WorkerPool:
             else:
                 worker.kill()
                 threading.Thread(target=self._refill, daemon=True).start()
+
+    def fork_server_alive(self) -> bool:
+        """Whether the fork server still runs (readiness checks; a dead one is replaced at the next spawn)."""
+        try:
+            return os.waitpid(self._server_pid, os.WNOHANG) == (0, 0)
+        except ChildProcessError:
+            return False
+
+    def revive(self) -> None:
+        """Replace the fork server now if it died (rather than at the next spawn)."""
+        with self._spawn_lock:
+            if not self._closed and not self.fork_server_alive():
+                self._restart_fork_server()
 
     def pids(self) -> tuple[int, list[int]]:
         """The fork server's pid and the idle workers' pids (for tests and monitoring)."""

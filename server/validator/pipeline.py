@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph
 
 from server import config as defaults
+from server import metrics
 from server.dataset.base import to_rdflib
 from server.languages import DEFAULT_LANGUAGE, supported
 from server.validator import communes, live_checks
@@ -76,6 +77,7 @@ def validate_with_judge(
     try:
         source, triples = check_turtle(data, judge.base_iri, limits, lang)
     except InputRejected as rejected:
+        metrics.validation(INVALID_INPUT, time.monotonic() - started)
         return Report(INVALID_INPUT, lang, (rejected.problem,), elapsed=round(time.monotonic() - started, 3))
     if not triples:  # nothing to add is not a conforming contribution
         # a readable file with nothing in it does not conform (exit 1), it is not unreadable input (exit 2)
@@ -84,6 +86,7 @@ def validate_with_judge(
         report = _run_in_child(source, triples, judge, lang, timeout)
     else:
         report = analyse(source, triples, judge, lang)
+    metrics.validation(report.status, time.monotonic() - started)
     return replace(report, elapsed=round(time.monotonic() - started, 3))
 
 
