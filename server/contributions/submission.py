@@ -62,8 +62,9 @@ class Busy(Exception):
         self.retry_after = retry_after
 
 
-def validate(data: bytes, lang: str):
-    """Validate on the server, as /validate does, within the same limit of validations at once."""
+def validate(data: bytes, lang: str, removals=()):
+    """Validate on the server, as /validate does, within the same limit of validations at once (with the
+    live statements a change removes, if any)."""
     from server.validator import validate_with_judge
 
     config = current_app.config
@@ -73,7 +74,12 @@ def validate(data: bytes, lang: str):
         if not admitted:
             raise Busy(admission.retry_after(timeout))
         return validate_with_judge(
-            data, judge(), lang=lang, timeout=timeout, max_bytes=config["MAX_CONTENT_LENGTH"]
+            data,
+            judge(),
+            lang=lang,
+            timeout=timeout,
+            max_bytes=config["MAX_CONTENT_LENGTH"],
+            removals=removals,
         )
 
 
