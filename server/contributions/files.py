@@ -166,8 +166,18 @@ def _hunks(lines: list[str], index: int, column: int) -> list[tuple[int, list[st
     candidates = []
     if before.endswith(","):  # one object of a list: drop ", object"
         candidates.append((index, [line], [before[:-1].rstrip(" \t") + line[end:]]))
-    if rest.startswith(","):  # the first object of a list: drop "object, "
-        candidates.append((index, [line], [line[:start] + rest[1:].lstrip(" \t")]))
+    if rest.startswith(","):  # the first object of a list: drop "object, " (and a line left empty)
+        tail = rest[1:].lstrip(" \t")
+        new = (line[:start] if tail.strip() else line[:start].rstrip(" \t")) + tail
+        candidates.append((index, [line], [new] if new.strip() else []))
+    if not before.strip() and not rest.startswith(","):  # the last object of a list, alone on its line
+        previous = next((i for i in range(index - 1, -1, -1) if lines[i].split(" #")[0].strip()), None)
+        code = lines[previous].split(" #")[0].rstrip() if previous is not None else ""
+        if code.endswith(","):
+            cut = lines[previous].rfind(",", 0, len(code))
+            ending = rest.lstrip(" \t") if rest.strip() else "\n"
+            fixed = lines[previous][:cut].rstrip(" \t") + (" " + ending if rest.strip() else ending)
+            candidates.append((previous, lines[previous : index + 1], [fixed]))
     predicate_start = len(before) - len(before.split()[-1]) if before.split() else 0
     if rest.startswith(";"):
         after = rest[1:].lstrip(" \t")
@@ -193,6 +203,20 @@ def _hunks(lines: list[str], index: int, column: int) -> list[tuple[int, list[st
     return candidates
 
 
+def _whole_statement(lines: list[str], at, index: int, column: int) -> list[tuple[int, list[str], list[str]]]:
+    """The lines of a subject's only statement (from its subject at the start of a line to the '.' after the
+    object at (index, column)), with the blank line after it when one is before it too."""
+    if not at or at[1] != 1 or at[0] - 1 > index:
+        return []
+    end = _object_end(lines[index], column - 1)
+    if end < 0 or lines[index][end:].strip() != ".":
+        return []
+    first, last = at[0] - 1, index + 1
+    if last < len(lines) and not lines[last].strip() and (first == 0 or not lines[first - 1].strip()):
+        last += 1
+    return [(first, lines[first:last], [])]
+
+
 def remove_statement(text: str, triple: tuple, base_iri: str) -> tuple[str, dict] | None:
     """``text`` without the one statement ``triple``, every other line as it was; with the edit made (to
     undo it), or None when no simple edit of the statement's line(s) does exactly that."""
@@ -203,7 +227,10 @@ def remove_statement(text: str, triple: tuple, base_iri: str) -> tuple[str, dict
     if not line:
         return None
     lines = text.splitlines(keepends=True)
-    for first, before, after in _hunks(lines, line - 1, column):
+    candidates = _hunks(lines, line - 1, column)
+    if len(list(original.triples((triple[0], None, None)))) == 1:  # the subject's last statement here
+        candidates += _whole_statement(lines, linemap.subjects.get(triple[0]), line - 1, column)
+    for first, before, after in candidates:
         if after and not after[-1].endswith("\n") and before[-1].endswith("\n"):
             after[-1] += "\n"
         candidate = "".join(lines[:first] + after + lines[first + len(before) :])

@@ -19,6 +19,7 @@ from server.contributions.form_texts import FORM_TEXTS
 from server.contributions.form_turtle import build, normal_form, turtle
 from server.contributions.form_values import Checker, Submission, read, summary
 from server.contributions.picker import commune_index, find_communes, label_of
+from server.contributions.removals import form_removals, removals_text
 from server.contributions.texts import say
 from server.dataset import get_store
 from server.languages import choose_language
@@ -137,6 +138,13 @@ def _duplicate(data: bytes, graph: Graph):
     return None
 
 
+def _removals(sub: Submission, graph: Graph, model: PoleForm, lang: str) -> list[tuple]:
+    """What an edit of an existing pole takes away from the live graph (none for a new pole)."""
+    if not sub.edit:
+        return []
+    return form_removals(get_store().rdflib_graph(("data",)), URIRef(sub.edit), graph, model, lang)
+
+
 def _prepare(lang: str):
     """Check, build, validate and look for duplicates; return the values for the pages."""
     model = _model(lang)
@@ -146,12 +154,13 @@ def _prepare(lang: str):
         return values
     graph = _graph(sub, model, lang)
     text = turtle(graph)
-    report = files.validate(text.encode("utf-8"), lang)
+    removals = _removals(sub, graph, model, lang)
+    report = files.validate(text.encode("utf-8"), lang, removals)
     by_field, others = _field_problems(report, graph, model, sub)
     for key, messages in by_field.items():
         errors.setdefault(key, []).extend(messages)
     earlier = _duplicate(text.encode("utf-8"), graph) if report.conforms else None
-    values.update(report=report, others=others, turtle=text, graph=graph, earlier=earlier)
+    values.update(report=report, others=others, turtle=text, graph=graph, earlier=earlier, removals=removals)
     return values
 
 
@@ -211,6 +220,7 @@ def _store(lang: str, values: dict, fields: dict) -> Response:
             lang=lang,
             max_pending=int(config["CONTRIBUTIONS_MAX_PENDING"]),
             max_pending_bytes=int(config["CONTRIBUTIONS_MAX_PENDING_BYTES"]),
+            removals=removals_text(values.get("removals") or ()),
             **fields,
         )
     except files.QuotaExceeded as full:

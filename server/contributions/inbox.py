@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS contribution (
     message TEXT NOT NULL DEFAULT '',
     lang TEXT NOT NULL DEFAULT 'fr',
     data_file TEXT,
-    changes TEXT
+    changes TEXT,
+    removals TEXT
 );
 CREATE INDEX IF NOT EXISTS contribution_status ON contribution (status);
 CREATE TABLE IF NOT EXISTS history (
@@ -77,6 +78,7 @@ class Contribution:
     data_file: str | None
     changes: dict | None
     history: tuple[dict, ...] = ()
+    removals: str | None = None  # the live statements it removes, in N-Triples (None: it only adds)
 
 
 def now() -> str:
@@ -94,6 +96,7 @@ class Inbox:
         self._write_lock = threading.Lock()
         with self._write_lock:
             self._connection().executescript(_SCHEMA)
+            _migrate(self._connection())
 
     def _connection(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -129,8 +132,10 @@ class Inbox:
         lang: str = "fr",
         max_pending: int | None = None,
         max_pending_bytes: int | None = None,
+        removals: str | None = None,
     ) -> int:
-        """Store a pending contribution and return its number; raise QuotaExceeded past the caps."""
+        """Store a pending contribution and return its number; raise QuotaExceeded past the caps.
+        ``removals``: the live statements it removes, in N-Triples (a change made with the form)."""
         with self._transaction() as db:
             count, size = db.execute(
                 "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM contribution WHERE status = 'pending'"
@@ -141,7 +146,7 @@ class Inbox:
                 raise QuotaExceeded("bytes", max_pending_bytes)
             cursor = db.execute(
                 "INSERT INTO contribution (submitted, status, turtle, size, sha256, report, name, email, "
-                "message, lang) VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)",
+                "message, lang, removals) VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     now(),
                     turtle,
@@ -152,6 +157,7 @@ class Inbox:
                     email,
                     message,
                     lang,
+                    removals or None,
                 ),
             )
             number = cursor.lastrowid
@@ -274,6 +280,17 @@ class Inbox:
             self._local.db = None
 
 
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring an inbox made by an earlier version up to the schema: the ``removals`` column (nullable)."""
+    columns = {row["name"] for row in db.execute("PRAGMA table_info(contribution)").fetchall()}
+    if "removals" not in columns:
+        try:
+            db.execute("ALTER TABLE contribution ADD COLUMN removals TEXT")
+        except sqlite3.OperationalError as error:  # another process added it in the meantime
+            if "duplicate column" not in str(error):
+                raise
+
+
 def _journaled(db: sqlite3.Connection, number: int) -> str | None:
     """The action of the journal entry whose plan includes ``number`` (its own, or a revert's dependants)."""
     for row in db.execute("SELECT contribution, action, plan FROM journal").fetchall():
@@ -298,4 +315,5 @@ def _contribution(row: sqlite3.Row, history: tuple[dict, ...] = ()) -> Contribut
         data_file=row["data_file"],
         changes=json.loads(row["changes"]) if row["changes"] else None,
         history=history,
+        removals=row["removals"] if "removals" in row.keys() else None,
     )

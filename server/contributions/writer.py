@@ -36,6 +36,7 @@ from server.contributions.files import (
     write_atomically,
 )
 from server.contributions.inbox import ACCEPTED, PENDING, REJECTED, REVERTED, Inbox, now
+from server.contributions.removals import held_removals, removals_of
 from server.namespaces import PREFIXES
 
 logger = logging.getLogger(__name__)
@@ -368,12 +369,17 @@ def _fresh_store(config):
     return load_store(config)
 
 
-def _revalidate(store, config, turtle: bytes, lang: str):
+def _revalidate(store, config, turtle: bytes, lang: str, removals=()):
     from server.validator import judge_from_store, validate_with_judge
 
     judge = judge_from_store(store, config)
     return validate_with_judge(
-        turtle, judge, lang=lang, timeout=config["VALIDATION_TIMEOUT"], max_bytes=config["MAX_CONTENT_LENGTH"]
+        turtle,
+        judge,
+        lang=lang,
+        timeout=config["VALIDATION_TIMEOUT"],
+        max_bytes=config["MAX_CONTENT_LENGTH"],
+        removals=removals,
     )
 
 
@@ -602,7 +608,8 @@ def accept(inbox: Inbox, number: int, curator: str, comment: str, config) -> Out
     with exclusive(inbox):
         contribution = _ready(inbox, number, "accept")
         store = _fresh_store(config)
-        report = _revalidate(store, config, contribution.turtle, contribution.lang)
+        removals = removals_of(contribution, config["BASE_IRI"])
+        report = _revalidate(store, config, contribution.turtle, contribution.lang, removals)
         if not report.conforms:
             details = "; ".join(p.message for p in report.violations)[:2000]
             raise CurationError("conform", number=number, details=details)
@@ -623,12 +630,14 @@ def _accept_plan(contribution, curator: str, comment: str, config, store) -> dic
     written = [to_oxigraph_triple(t) for t in prov] + triples
     files = [_change(str(target), _contribution_text(contribution.id, written, base))]
     edits = {str(target): _Edit([], written)}
-    removed, texts = [], {}
+    removed, texts, done = [], {}, set()
     by_path = {source.graph: str(source.path) for source in store.sources}
-    for triple, graph in _changed_values(_rdflib_graph(triples), store):
+    removals = held_removals(contribution, store, _graphs_holding, base)  # a change's (removals.py)
+    for triple, graph in _changed_values(_rdflib_graph(triples), store) + removals:
         path = by_path.get(graph)
-        if path is None:
+        if path is None or (triple, path) in done:
             continue
+        done.add((triple, path))
         text = texts.get(path, read(path) or "")
         exact = _as_written(text, triple)
         result = _remove(text, triple, exact, path, config)
@@ -638,6 +647,7 @@ def _accept_plan(contribution, curator: str, comment: str, config, store) -> dic
         edits.setdefault(path, _Edit([], [])).removed.append(exact)
         removed.append({"path": path, "triple": statement(exact), "edit": edit})
     files += [_change(path, text) for path, text in texts.items()]
+    _with_territories(config, files, edits, "accept")
     _reads_back(files, edits, "accept")
     check_result(config, files, "accept")
     return {
@@ -648,6 +658,23 @@ def _accept_plan(contribution, curator: str, comment: str, config, store) -> dic
         "comment": comment,
         "accepted": accepted,
     }
+
+
+def _with_territories(config, files: list[dict], edits: dict, action: str) -> None:
+    """Add the official territories file, regenerated for the data the plan makes (places.py), to the plan."""
+    from server.contributions.places import regenerated
+
+    try:
+        found = regenerated(config, files)
+    except ValueError as error:
+        raise CurationError("graph", action=action, details=str(error)[:600]) from None
+    if found is None:
+        return
+    path, text = found
+    change = _change(path, text)
+    old, new = set(parse_exactly(change["old"] or "")), set(parse_exactly(text))
+    edits[path] = _Edit(sorted(old - new, key=str), sorted(new - old, key=str))
+    files.append(change)
 
 
 def _remove(text: str, triple: tuple, exact: ox.Triple, path: str, config) -> tuple[str, dict] | None:
@@ -723,6 +750,7 @@ def _revert_plan(inbox: Inbox, numbers: list[int], curator: str, comment: str, c
             edits.setdefault(path, _Edit([], [])).added += parse_exactly(removal["triple"])
             restored += 1
     files = [_change(path, text) for path, text in texts.items()]
+    _with_territories(config, files, edits, "revert")
     _reads_back(files, edits, "revert")
     check_result(config, files, "revert")
     return {"files": files, "actor": curator, "comment": comment, "numbers": numbers, "restored": restored}

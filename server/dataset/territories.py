@@ -5,11 +5,12 @@ publishes the official administrative division as JSON: communes (INSEE COG, La 
 legal population), EPCI with their member communes and SIREN (DGCL), départements and regions.
 
 :func:`generate` describes only the territories the data refers to: the communes, départements and regions
-named by ``data/*.ttl`` (``commune:``, ``dep:``, ``region:`` IRIs), the EPCI of those communes and the EPCI
-named by their SIREN (``epci:`` IRIs), their département and region. Communes and EPCI carry their SIREN
-(``ptce:siren``) as the package gives it: the same IRI is the territory and, where the data say so, the local
-authority that takes part in a pole. Every resource cites the package and its version (``dcterms:source``). The output is
-sorted, so that running it twice on the same package gives the same file::
+named by ``data/*.ttl`` and the accepted contributions ``data/contributions/*.ttl`` (``commune:``, ``dep:``,
+``region:`` IRIs), the EPCI of those communes and the EPCI named by their SIREN (``epci:`` IRIs), their
+département and region. Communes and EPCI carry their SIREN (``ptce:siren``) as the package gives it: the
+same IRI is the territory and, where the data say so, the local authority that takes part in a pole. Every
+resource cites the package and its version (``dcterms:source``). The output is sorted, so that running it
+twice on the same package gives the same file::
 
     python -m server.dataset.territories            # writes data/territories-official.ttl
     python -m server.dataset.territories --check    # exit 1 if the file is not up to date
@@ -100,9 +101,13 @@ def referenced_codes(paths: Iterable[Path]) -> dict[str, set[str]]:
     An intercommunality is referred to by its SIREN (``epci:200039857``), for example where the data describe
     it as a local authority taking part in a pole: the EPCI as a body and as a territory are one resource.
     """
+    return referenced_codes_in(path.read_text(encoding="utf-8") for path in paths)
+
+
+def referenced_codes_in(texts: Iterable[str]) -> dict[str, set[str]]:
+    """The territory codes the given Turtle texts refer to, by kind (see :func:`referenced_codes`)."""
     found: dict[str, set[str]] = {"commune": set(), "departement": set(), "region": set(), "epci": set()}
-    for path in paths:
-        text = path.read_text(encoding="utf-8")
+    for text in texts:
         for kind, code in IRI_RE.findall(text):
             found[kind].add(code)
         for prefix, code in PREFIXED_RE.findall(text):
@@ -283,11 +288,17 @@ def build(codes: dict[str, set[str]], package_dir: Path = PACKAGE_DIR) -> str:
     return "".join(out).rstrip("\n") + "\n"
 
 
+def input_files(data_dir: Path = DATA_DIR) -> list[Path]:
+    """The Turtle files whose territories are described: data/*.ttl and the accepted contributions
+    (data/contributions/*.ttl), so that a pole placed in any official commune gets it on accept."""
+    return sorted(data_dir.glob("*.ttl")) + sorted((data_dir / "contributions").glob("*.ttl"))
+
+
 def generate(
     output: Path = OUTPUT, package_dir: Path = PACKAGE_DIR, data_dir: Path = DATA_DIR, check: bool = False
 ) -> bool:
     """Write (or with ``check``, compare) the official-territories file; True when the file is up to date."""
-    inputs = [p for p in sorted(data_dir.glob("*.ttl")) if p.resolve() != output.resolve()]
+    inputs = [p for p in input_files(data_dir) if p.resolve() != output.resolve()]
     text = build(referenced_codes(inputs), package_dir)
     current = output.read_text(encoding="utf-8") if output.exists() else None
     if check:

@@ -22,6 +22,7 @@ from server.validator.judge import Judge
 from server.validator.linemap import LineMap, parse_with_lines
 from server.validator.messages import text
 from server.validator.onegraph import OneGraphStore
+from server.validator.removals import explicit_removals, removal_problems
 from server.validator.report import CONFORMS, DOES_NOT_CONFORM, INTERNAL_ERROR, INVALID_INPUT, Problem, Report
 from server.validator.scope import scope_problems
 from server.validator.shapes import shape_problems
@@ -67,8 +68,10 @@ def validate_with_judge(
     max_bytes: int | None = None,
     timeout: float | None = defaults.VALIDATION_TIMEOUT,
     isolate: bool = True,
+    removals: list[tuple] | tuple = (),
 ) -> Report:
-    """Validate with an already built judge (what the server and the CLI do for every file)."""
+    """Validate with an already built judge (what the server and the CLI do for every file); ``removals``:
+    the live statements a change removes (rdflib triples), judged with it (live − removals + file)."""
     started = time.monotonic()
     lang = supported(lang)
     limits = limits or Limits()
@@ -83,18 +86,18 @@ def validate_with_judge(
         # a readable file with nothing in it does not conform (exit 1), it is not unreadable input (exit 2)
         report = Report(DOES_NOT_CONFORM, lang, (Problem("Violation", "input", text("empty", lang)),))
     elif isolate:
-        report = _run_in_child(source, triples, judge, lang, timeout)
+        report = _run_in_child(source, triples, judge, lang, timeout, removals)
     else:
-        report = analyse(source, triples, judge, lang)
+        report = analyse(source, triples, judge, lang, removals)
     metrics.validation(report.status, time.monotonic() - started)
     return replace(report, elapsed=round(time.monotonic() - started, 3))
 
 
-def analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str) -> Report:
+def analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str, removals=()) -> Report:
     """Everything after the strict checks: line map, vocabulary, what the file may change, SHACL on the file
     and on the existing resources it touches, live-graph warnings and summary."""
     with _without_cycle_collector():
-        return _analyse(source, triples, judge, lang)
+        return _analyse(source, triples, judge, lang, removals)
 
 
 @contextmanager
@@ -112,7 +115,7 @@ def _without_cycle_collector() -> Iterator[None]:
             gc.enable()
 
 
-def _analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str) -> Report:
+def _analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str, removals=()) -> Report:
     try:
         graph, linemap = contribution_graph(source, triples, judge.base_iri)
     except RecursionError:
@@ -125,8 +128,8 @@ def _analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str) -> 
     wrong_codes = communes.unknown_communes(graph, judge.live_graph, linemap, judge.base_iri, lang)
     links = live_checks.dangling_links(graph, judge.live_graph, linemap, judge.base_iri, lang, places)
     problems = check_vocabulary(graph, linemap, judge.vocabulary, lang) + wrong_codes
-    problems += scope_problems(graph, source, linemap, judge, lang)
-    replaced = replaced_values(judge, graph)
+    problems += scope_problems(graph, source, linemap, judge, lang) + removal_problems(judge, removals, lang)
+    replaced = replaced_values(judge, graph, removals)
     judged = without_replaced_values(judge, graph, replaced)
     problems += shape_problems(graph, linemap, judged, lang, context=places, replaced=replaced)
     problems += [p for p in links if p.value not in {w.value for w in wrong_codes}]  # said once
@@ -142,9 +145,10 @@ def _analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str) -> 
     return Report(status, lang, tuple(problems), summary)
 
 
-def replaced_values(judge: Judge, graph: Graph) -> list[tuple]:
+def replaced_values(judge: Judge, graph: Graph, removals=()) -> list[tuple]:
     """Live statements the contribution replaces: the old value of a single-valued property (sh:maxCount 1)
-    that the file gives a new value (accepting the file removes the old statement)."""
+    that the file gives a new value (accepting the file removes the old statement), and the ``removals`` a
+    change names that the live graph holds (:mod:`server.validator.removals`)."""
     single = live_checks.single_valued_properties(judge.shapes)
     replaced = []
     for subject, predicate, _ in graph:
@@ -154,7 +158,7 @@ def replaced_values(judge: Judge, graph: Graph) -> list[tuple]:
                 for old in judge.live_graph.objects(subject, predicate)
                 if (subject, predicate, old) not in graph
             ]
-    return replaced
+    return list(dict.fromkeys(replaced + explicit_removals(judge, graph, removals)))
 
 
 def without_replaced_values(judge: Judge, graph: Graph, replaced: list[tuple] | None = None) -> Judge:
@@ -211,8 +215,10 @@ def _with_excerpt(problem: Problem, lines: list[str]) -> Problem:
     return replace(problem, excerpt=excerpt)
 
 
-def _run_in_child(source: str, triples: list, judge: Judge, lang: str, timeout: float | None) -> Report:
-    outcome = run_in_child(analyse, (source, triples, judge, lang), timeout, judge.memory_bytes)
+def _run_in_child(
+    source: str, triples: list, judge: Judge, lang: str, timeout: float | None, removals=()
+) -> Report:
+    outcome = run_in_child(analyse, (source, triples, judge, lang, removals), timeout, judge.memory_bytes)
     if outcome.kind == "ok":
         return outcome.value
     if outcome.kind == "timeout":
