@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from server import config as default_config
+from server.validator.cli import printable
 
 
 def _config(data_dirs: tuple[Path, ...] = ()):
@@ -55,9 +56,20 @@ def list_(status: str | None) -> None:
 @contributions.command()
 @click.argument("number", type=int)
 @click.option("--turtle", is_flag=True, help="Print only the Turtle as sent.")
-def show(number: int, turtle: bool) -> None:
-    """Show one contribution: metadata, report summary, history (or the Turtle as sent)."""
-    c = _inbox(_config()).get(number)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option(
+    "--data",
+    "data_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The data folders the review reads (default: the configured ones).",
+)
+def show(number: int, turtle: bool, lang: str, data_dirs: tuple[Path, ...]) -> None:
+    """Show one contribution: metadata, what changes in words against the data as it is now (new
+    resources, old → new values, members, sources, possible duplicates, validation), history; or the
+    Turtle as sent."""
+    config = _config(data_dirs)
+    c = _inbox(config).get(number)
     if c is None:
         raise click.ClickException(f"no contribution {number}")
     if turtle:
@@ -73,8 +85,34 @@ def show(number: int, turtle: bool) -> None:
     if c.data_file:
         click.echo(f"file: {c.data_file}")
     click.echo(f"report at submission: {c.report.get('status')} {json.dumps(c.report.get('counts', {}))}")
+    for line in _review_lines(c, config, lang):
+        click.echo(printable(line, one_line=True))
     for h in c.history:
         click.echo(f"  {h['at']}  {h['status']:<9} {h['actor']}  {h['comment']}")
+
+
+def _review_lines(contribution, config, lang: str) -> list[str]:
+    """The review in words, as the curator's page shows it (server/contributions/review.py)."""
+    from rdflib import Graph
+
+    from server.contributions.review import removed_statements, review_in_words, text_lines
+    from server.dataset import load_store
+    from server.validator import judge_from_store, validate_with_judge
+
+    judge = judge_from_store(load_store(config), config)
+    report = validate_with_judge(
+        contribution.turtle,
+        judge,
+        lang=lang,
+        timeout=config["VALIDATION_TIMEOUT"],
+        max_bytes=config["MAX_CONTENT_LENGTH"],
+    )
+    if report.status not in ("conforms", "does-not-conform"):
+        return text_lines(None, lang, report)
+    data = Graph().parse(data=contribution.turtle, format="turtle", publicID=config["BASE_IRI"])
+    removed = removed_statements(contribution, data, judge)
+    review = review_in_words(data, judge.live_graph, removed, judge.shapes, config["BASE_IRI"], lang)
+    return text_lines(review, lang, report)
 
 
 def _curate(action: str, number: int, curator: str, comment: str, data_dirs, cascade: bool = False) -> None:

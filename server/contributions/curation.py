@@ -180,16 +180,17 @@ def show(number: int):
             "history": list(contribution.history),
         }
     report = validate(contribution.turtle, lang)
-    review, previews = None, []
+    review, words, previews = None, None, []
     if report.status in ("conforms", "does-not-conform"):
         number_of_page = request.args.get("page", 1, type=int) or 1
-        review, previews = _diff_and_preview(contribution.turtle, lang, contribution.status, number_of_page)
+        review, words, previews = _diff_and_preview(contribution, lang, number_of_page)
     return page(
         "contributions/show.html",
         lang,
         c=contribution,
         report=report,
         review=review,
+        words=words,
         R=REVIEW_TEXTS[lang],
         previews=previews,
         turtle=contribution.turtle.decode("utf-8", "replace"),
@@ -198,25 +199,25 @@ def show(number: int):
     )
 
 
-def _diff_and_preview(turtle: bytes, lang: str, status: str, number_of_page: int = 1):
-    """The review's summary of what the file touches, one page of its diff, and the page previews."""
+def _diff_and_preview(contribution, lang: str, number_of_page: int = 1):
+    """The review's summary of what the file touches, one page of its diff, the review in words and the
+    page previews."""
     from server.contributions.preview import review_summary
+    from server.contributions.review import removed_statements, review_in_words
     from server.dataset import get_store
-    from server.validator.pipeline import replaced_values
 
-    store = get_store()
-    data = Graph().parse(data=turtle, format="turtle", publicID=current_app.config["BASE_IRI"])
+    store, base = get_store(), current_app.config["BASE_IRI"]
+    data = Graph().parse(data=contribution.turtle, format="turtle", publicID=base)
     live_graph = store.rdflib_graph(("data", "ontology"))
-    removed = replaced_values(judge(), data)
-    review = review_summary(
-        data, live_graph, removed, store, current_app.config["BASE_IRI"], lang, number_of_page
-    )
+    removed = removed_statements(contribution, data, judge())
+    review = review_summary(data, live_graph, removed, store, base, lang, number_of_page)
+    words = review_in_words(data, live_graph, removed, store.rdflib_graph(("shapes",)), base, lang)
     previews = []
-    if status == "pending":
+    if contribution.status == "pending":
         from server.contributions.preview import render_previews
 
         previews = render_previews(current_app._get_current_object(), data, removed, lang)
-    return review, previews
+    return review, words, previews
 
 
 @bp.post("/contributions/<int:number>/<action>")
@@ -238,7 +239,7 @@ def act(number: int, action: str):
             cascade = (request.form.get("cascade") or request.args.get("cascade")) == "1"
             outcome = writer.revert(inbox(), number, curator, comment, app.config, with_dependants=cascade)
     except writer.CurationError as error:  # a wrong state, a dependant, data that would not pass: in words
-        return answer(409, lang, error.text(lang))
+        return _refused(error, number, lang)
     except OSError as error:  # a full disk: 507 Insufficient Storage, in words (files.DiskFull)
         from server.contributions.files import DiskFull
 
@@ -258,6 +259,19 @@ def act(number: int, action: str):
         "data_file": outcome.data_file,
         "reload_seconds": swap.seconds if swap else None,
     }
+
+
+def _refused(error, number: int, lang: str):
+    """409 in words; refused for dependants, it says how to revert them together, with the links."""
+    if error.key != "dependants":
+        return answer(409, lang, error.text(lang))
+    R = REVIEW_TEXTS[lang]
+    links = [(f"/contributions/{number}?lang={lang}#decide", R["back_to"].format(number=number))]
+    links += [
+        (f"/contributions/{n}?lang={lang}", f"Contribution {n}") for n in sorted(error.params["details"])
+    ]
+    message = f"{error.text(lang)} {R['cascade_how'].format(number=number)}"
+    return answer(409, lang, message, links=links)
 
 
 def init_app(app) -> None:
