@@ -40,7 +40,9 @@ _STANDARD = frozenset(
     ("msg", "name", "levelname", "pathname", "filename", "module", "funcName", "request_id")
 )
 _request: contextvars.ContextVar[dict | None] = contextvars.ContextVar("ptce_request", default=None)
-request_log = logging.getLogger("ptce.request")
+#: Request lines (and what concerns one client's request) are logged under this name, to stdout.
+REQUEST_LOGGER = "ptce.request"
+request_log = logging.getLogger(REQUEST_LOGGER)
 
 
 def request_state() -> dict:
@@ -114,20 +116,40 @@ def choose_format(fmt: str | None, stream=None) -> str:
     return "text" if getattr(stream, "isatty", lambda: False)() else "json"
 
 
-def configure(fmt: str | None = None, stream=None, level: int = logging.INFO) -> str:
-    """Send every log record to ``stream`` (stderr) as JSON or text lines; return the format chosen."""
-    fmt = choose_format(fmt, stream)
-    handler = logging.StreamHandler(stream or sys.stderr)
+class _Stream(logging.Filter):
+    """Keeps the request lines (loggers under ``ptce.request``) or every other line."""
+
+    def __init__(self, requests: bool):
+        super().__init__()
+        self.requests = requests
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Whether the record belongs to this stream."""
+        return record.name.startswith(REQUEST_LOGGER) == self.requests
+
+
+def _handler(stream, fmt: str, requests: bool) -> logging.Handler:
+    handler = logging.StreamHandler(stream)
     lines = formatter(fmt)
     lines.converter = time.gmtime  # times in UTC, ISO 8601
     lines.default_time_format, lines.default_msec_format = "%Y-%m-%dT%H:%M:%S", "%s.%03dZ"
     handler.setFormatter(lines)
+    handler.addFilter(_Stream(requests))
     handler.addFilter(Redact())
     handler.set_name("ptce")
+    return handler
+
+
+def configure(fmt: str | None = None, stream=None, level: int = logging.INFO, request_stream=None) -> str:
+    """Log as JSON or text lines: the request lines to ``request_stream`` (stdout), the server's events to
+    ``stream`` (stderr), as access and error logs usually are; return the format chosen."""
+    stream = stream or sys.stderr
+    fmt = choose_format(fmt, stream)
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == "ptce"]:
         root.removeHandler(old)
-    root.addHandler(handler)
+    root.addHandler(_handler(request_stream or sys.stdout, fmt, True))
+    root.addHandler(_handler(stream, fmt, False))
     root.setLevel(level)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth": /metrics says it
     return fmt

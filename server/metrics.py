@@ -29,13 +29,21 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    ProcessCollector,
+    disable_created_metrics,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 from server import logs
 
 log = logging.getLogger("ptce.metrics")
+request_log = logging.getLogger("ptce.request.event")  # about one client's request: with the request lines
+disable_created_metrics()  # no *_created series: counters start at 0 with the process
 
 #: Request durations (seconds): pages and queries answer in milliseconds, heavy queries in seconds.
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
@@ -200,8 +208,10 @@ def worker_lost(lane: str, reason: str) -> None:
     """A SPARQL worker was killed (at the time limit, for a too large answer) or found dead: count, log."""
     reason = {"too large": "too_large"}.get(reason, reason)
     WORKER_REPLACEMENTS.labels(reason).inc()
-    level = logging.INFO if reason in ("timeout", "too_large") else logging.WARNING
-    log.log(level, "SPARQL worker killed or lost (%s lane): %s; a new one is forked", lane, reason)
+    if reason in ("timeout", "too_large"):  # the client's query: logged with the request lines
+        request_log.info("SPARQL worker killed (%s lane): %s; a new one is forked", lane, reason)
+    else:
+        log.warning("SPARQL worker lost (%s lane): %s; a new one is forked", lane, reason)
 
 
 @_quietly
@@ -229,7 +239,7 @@ def admission_refused(queue: str) -> None:
     """Count work refused by an admission queue (server.admission)."""
     ADMISSION_REFUSALS.labels(queue or "other").inc()
     if queue != "sparql_fast":  # a cheap query refused by the fast lane goes to the ordinary lane
-        log.warning("refused: the %s queue is full", queue or "other")
+        request_log.warning("refused: the %s queue is full", queue or "other")
 
 
 @_quietly
