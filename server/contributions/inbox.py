@@ -197,11 +197,14 @@ class Inbox:
         expected: tuple[str, ...] = (PENDING,),
         data_file: str | None = None,
         changes: dict | None = None,
+        record=None,
     ) -> None:
         """Move a contribution to ``status`` (only from an ``expected`` status), record it in the history
-        and clear its journal entry, in one transaction."""
+        and clear its journal entry, in one transaction (``record(db)``, if given, runs in it too)."""
         with self._transaction() as db:
             self._set_status(db, number, status, actor, comment, expected, data_file, changes)
+            if record is not None:
+                record(db)
 
     def reject(self, number: int, actor: str, comment: str = "") -> None:
         """Reject a pending contribution that no accept has begun to write (checked in the same transaction);
@@ -213,12 +216,22 @@ class Inbox:
             self._set_status(db, number, REJECTED, actor, comment, (PENDING,), None, None)
 
     def set_statuses(
-        self, numbers: list[int], status: str, actor: str, comment: str, *, expected: tuple[str, ...]
+        self,
+        numbers: list[int],
+        status: str,
+        actor: str,
+        comment: str,
+        *,
+        expected: tuple[str, ...],
+        record=None,
     ) -> None:
-        """Move several contributions to ``status`` together (a revert with its dependants): all or none."""
+        """Move several contributions to ``status`` together (a revert with its dependants): all or none
+        (``record(db)``, if given, runs in the same transaction)."""
         with self._transaction() as db:
             for number in numbers:
                 self._set_status(db, number, status, actor, comment, expected, None, None)
+            if record is not None:
+                record(db)
 
     def state(self, number: int) -> tuple[str | None, str | None]:
         """(status, action of the journal entry that includes it, or None), read in one transaction."""

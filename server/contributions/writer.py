@@ -37,6 +37,7 @@ from server.contributions.files import (
 )
 from server.contributions.inbox import ACCEPTED, PENDING, REJECTED, REVERTED, Inbox, now
 from server.contributions.removals import held_removals, removals_of
+from server.history.record import created_subjects, recorder
 from server.namespaces import PREFIXES
 
 logger = logging.getLogger(__name__)
@@ -558,13 +559,22 @@ def _apply(inbox: Inbox, number: int, action: str, plan: dict) -> None:
 
 def _commit(inbox: Inbox, number: int, action: str, plan: dict) -> None:
     failpoint("files-written")
+    record = recorder(number, action, plan)  # the change record, in the same transaction as the status
     if action == "accept":
         inbox.set_status(
-            number, ACCEPTED, plan["actor"], plan["comment"], data_file=plan["data_file"], changes=plan
+            number,
+            ACCEPTED,
+            plan["actor"],
+            plan["comment"],
+            data_file=plan["data_file"],
+            changes=plan,
+            record=record,
         )
     else:
         numbers = plan.get("numbers") or [number]
-        inbox.set_statuses(numbers, REVERTED, plan["actor"], plan["comment"], expected=(ACCEPTED,))
+        inbox.set_statuses(
+            numbers, REVERTED, plan["actor"], plan["comment"], expected=(ACCEPTED,), record=record
+        )
     failpoint("recorded")
 
 
@@ -614,6 +624,7 @@ def accept(inbox: Inbox, number: int, curator: str, comment: str, config) -> Out
             details = "; ".join(p.message for p in report.violations)[:2000]
             raise CurationError("conform", number=number, details=details)
         plan = _accept_plan(contribution, curator, comment, config, store)
+        plan["history"] = {"base": config["BASE_IRI"], "created": created_subjects(store, plan)}
         failpoint("planned")
         _carry_out(inbox, number, "accept", plan)
         paths = tuple(change["path"] for change in plan["files"])
@@ -726,6 +737,7 @@ def revert(
         numbers = sorted([number, *later], reverse=True)
         plan = _revert_plan(inbox, numbers, curator, comment, config)
         plan["data_file"] = contribution.data_file
+        plan["history"] = {"base": config["BASE_IRI"]}
         _carry_out(inbox, number, "revert", plan)
         paths = tuple(change["path"] for change in plan["files"])
         return Outcome(
