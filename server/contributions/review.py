@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
+from babel.numbers import format_decimal
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SH
 
@@ -17,7 +19,7 @@ from server.contributions.texts import REVIEW_TEXTS
 from server.namespaces import ORG, PTCE, SCHEMA
 from server.web.labels import LABEL_PROPERTIES, pick_literal, property_label, resource_label
 from server.web.search import fold
-from server.web.wording import literal_in_words
+from server.web.wording import NUMERIC, literal_in_words
 
 #: The main classes, in the order their resources are listed, and the key of their words.
 KINDS = ((PTCE.Pole, "pole"), (ORG.Organization, "organisation"), (ORG.Membership, "membership"))
@@ -119,7 +121,7 @@ class _Words:
     def value(self, node) -> Value:
         """A value in words: a literal as a page writes it, a web address as a link, a resource by name."""
         if isinstance(node, Literal):
-            text = literal_in_words(node, self.lang)
+            text = _number(node, self.lang) or literal_in_words(node, self.lang)
             quoted = node.datatype is None
             if node.language and node.language != self.lang:
                 return Value(text, quoted=quoted, note=node.language)
@@ -142,6 +144,16 @@ class _Words:
         classes = sorted({self.label(c) for g in self.graphs for c in g.objects(node, RDF.type)})
         key = ("new_" if new else "changed_") + kind
         return self.R[key].format(name=self.label(node), kind=", ".join(classes) or "?")
+
+
+def _number(literal: Literal, lang: str) -> str | None:
+    """A number with every digit the file gives (a page rounds to three decimals; a review must not)."""
+    if literal.datatype not in NUMERIC:
+        return None
+    try:
+        return format_decimal(Decimal(str(literal)), locale=lang, decimal_quantization=False)
+    except (ArithmeticError, ValueError):
+        return None
 
 
 def _role(words: _Words, membership, graph_order) -> Value:

@@ -69,7 +69,8 @@ def test_contributor_and_curator_paths(tmp_path):
         )  # shown as text, not markup
         assert browser.eval("document.querySelectorAll('b').length") == 0
         browser.click('a[href^="/contributions/1"]')
-        assert "Différences avec le graphe" in browser.eval("document.body.innerText")
+        # the review in words first; the diff is one click away, in a closed <details> (issue 19, item 5)
+        assert "Ce qui change, en mots" in browser.eval("document.body.innerText")
         browser.click('button[formaction="/contributions/1/accept"]')
         assert "acceptée" in browser.eval("document.querySelector('h1').innerText")
         browser.open(base + "/id/pole/pole-navigateur?lang=fr")
