@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound, RequestEntityTooLarge, TooManyRequests
 
 from server.contributions import kit
 from server.contributions.inbox import Inbox, QuotaExceeded
+from server.contributions.removals import removals_text
 from server.contributions.texts import TEXTS, say
 from server.dataset import get_store
 from server.languages import LANGUAGES, choose_language
@@ -257,7 +258,10 @@ def submit():
     fields = metadata()
     if isinstance(fields, str):
         return answer(400, lang, say("bad_field", lang, field=fields))
-    report = validate(data, lang)
+    removals = _removals() if request.mimetype in FORM_TYPES else []  # a change's (removals.py)
+    if removals is None:
+        return answer(400, lang, say("bad_field", lang, field="removals"))
+    report = validate(data, lang, removals)
     if not report.conforms:
         if wants_html():
             return page("contributions/review.html", lang, 422, report=report, previews=[], turtle="")
@@ -270,6 +274,7 @@ def submit():
             lang=lang,
             max_pending=int(config["CONTRIBUTIONS_MAX_PENDING"]),
             max_pending_bytes=int(config["CONTRIBUTIONS_MAX_PENDING_BYTES"]),
+            removals=removals_text(removals),
             **fields,
         )
     except QuotaExceeded as full:
@@ -279,6 +284,12 @@ def submit():
     response = answer(201, lang, say("received", lang, number=number), id=number, state="pending")
     response.headers["Location"] = f"/contributions/{number}"
     return response
+
+
+def _removals() -> list[tuple] | None:
+    from server.contributions.removals import removals_part
+
+    return removals_part(request.form, request.files, current_app.config["BASE_IRI"])
 
 
 bp.register_error_handler(Busy, busy)

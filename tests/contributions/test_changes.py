@@ -243,3 +243,27 @@ def test_statements_come_out_of_a_file_and_go_back_byte_for_byte(statements):
     for triple, edit in reversed(edits):
         text = restore_statement(text, edit, " ".join(term.n3() for term in triple) + " .", BASE)
     assert text == TEXT
+
+
+def test_a_file_sent_to_post_contribute_may_name_its_removals(tmp_path):
+    from server import create_app
+    from server.contributions.submission import inbox
+
+    data = copy_data(tmp_path)
+    app = create_app({"TESTING": True, "DATA_DIRS": [str(data)], "CONTRIBUTIONS_DB": str(tmp_path / "i.db")})
+    client = app.test_client()
+    pole = f"<{ID}pole/articulteurs>"
+    turtle = f'{pole} <{RDFS.label}> "Les Articulteurs"@fr .'
+    removals = f"@prefix dcterms: <{DCTERMS}> .\n{pole} dcterms:spatial <{ID}departement/35> ."
+    sent = client.post("/contribute?format=json", data={"text": turtle, "removals": removals, "lang": "en"})
+    assert sent.status_code == 201, sent.get_data(True)
+    with app.app_context():
+        stored = inbox().get(sent.get_json()["id"])
+    assert removals_of(stored) == [(URIRef(pole[1:-1]), DCTERMS.spatial, URIRef(ID + "departement/35"))]
+    bad = client.post(
+        "/contribute?format=json", data={"text": turtle, "removals": "not turtle", "lang": "en"}
+    )
+    assert bad.status_code == 400 and "removals" in bad.get_json()["message"]
+    outside = f'<{BASE}ontology#Pole> <{RDFS.label}> "x" .'
+    refused = client.post("/contribute?format=json", data={"text": turtle, "removals": outside, "lang": "en"})
+    assert refused.status_code == 422
