@@ -41,6 +41,7 @@ FORM_TEXTS: dict[str, dict[str, str]] = {
         "summary_edit": "Modification du pôle",
         "summary_members": "Membres",
         "summary_new_org": "nouvelle organisation :",
+        "summary_removed": "Retiré du graphe si les curateurs acceptent",
         "missing": "{prompt} {subject}.",
         "url": "« {value} » n'est pas une adresse web complète : écrivez-la en entier, en commençant par "
         "https:// (par exemple https://www.mon-pole.fr/).",
@@ -105,6 +106,7 @@ FORM_TEXTS: dict[str, dict[str, str]] = {
         "summary_edit": "Change to the pole",
         "summary_members": "Members",
         "summary_new_org": "new organisation:",
+        "summary_removed": "Removed from the graph if the curators accept",
         "missing": "{prompt} {subject}.",
         "url": "'{value}' is not a full web address: write all of it, beginning with https:// "
         "(for example https://www.my-pole.org/).",

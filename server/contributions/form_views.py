@@ -19,7 +19,7 @@ from server.contributions.form_texts import FORM_TEXTS
 from server.contributions.form_turtle import build, normal_form, turtle
 from server.contributions.form_values import Checker, Submission, read, summary
 from server.contributions.picker import commune_index, find_communes, label_of
-from server.contributions.removals import form_removals, removals_text
+from server.contributions.removals import form_removals, removals_text, removed_in_words
 from server.contributions.texts import say
 from server.dataset import get_store
 from server.languages import choose_language
@@ -182,7 +182,13 @@ def preview():
     status = 200  # a duplicate is said on the page; POST /contribute/pole refuses it with 409
     words = FORM_TEXTS[lang]
     lines = summary(values["sub"], values["model"], words)
-    return files.page("contributions/form_preview.html", lang, status, F=words, summary=lines, **values)
+    removed = []
+    if values["removals"]:
+        live, pole = get_store().rdflib_graph(("data",)), URIRef(values["sub"].edit)
+        removed = removed_in_words(values["removals"], pole, values["model"], live, lang)
+    return files.page(
+        "contributions/form_preview.html", lang, status, F=words, summary=lines, removed=removed, **values
+    )
 
 
 @bp.post("/contribute/pole")

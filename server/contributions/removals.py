@@ -14,7 +14,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from server.namespaces import ORG
 from server.validator.removals import n_triples, parse_removals
 
-__all__ = ["form_removals", "held_removals", "n_triples", "removals_of"]
+__all__ = ["form_removals", "held_removals", "n_triples", "removals_of", "removed_in_words"]
 
 
 def removals_of(contribution, base_iri: str = "https://w3id.org/ptce/") -> list[tuple]:
@@ -99,3 +99,35 @@ def removals_part(form, uploads, base_iri: str) -> list[tuple] | None:
         return parse_removals(text, base_iri)
     except ValueError:
         return None
+
+
+def removed_in_words(removals, pole: URIRef, model, live: Graph, lang: str) -> list[tuple[str, list[str]]]:
+    """What an edit of ``pole`` removes, field by field, in words (the preview shows it before sending):
+    values by their labels, a removed member as « organisation — role »."""
+    labels = model.labels()
+
+    def name(node) -> str:
+        if node is None or isinstance(node, Literal):
+            return str(node or "")
+        if str(node) in labels:
+            return labels[str(node)]
+        found = {label.language: str(label) for label in live.objects(node, RDFS.label)}
+        return found.get(lang) or found.get("fr") or next(iter(found.values()), str(node).rsplit("/", 1)[-1])
+
+    lines = []
+    for entry in model.fields():
+        if entry.widget != "members":
+            values = [name(o) for s, p, o in removals if s == pole and p == entry.path]
+        else:
+            gone = {o for s, p, o in removals if s == pole and p == entry.path}
+            values = [
+                f"{name(live.value(m, ORG.member))} — {name(live.value(m, ORG.role))}" for m in sorted(gone)
+            ]
+            values += [
+                f"{name(live.value(s, ORG.member))} — {name(o)}"
+                for s, p, o in removals
+                if p == ORG.role and s not in gone and (pole, entry.path, s) in live
+            ]
+        if values:
+            lines.append((entry.name, values))
+    return lines

@@ -267,3 +267,23 @@ def test_a_file_sent_to_post_contribute_may_name_its_removals(tmp_path):
     outside = f'<{BASE}ontology#Pole> <{RDFS.label}> "x" .'
     refused = client.post("/contribute?format=json", data={"text": turtle, "removals": outside, "lang": "en"})
     assert refused.status_code == 422
+
+
+def test_the_preview_of_a_change_says_what_it_removes(tmp_path):
+    from server import create_app
+
+    data = copy_data(tmp_path)
+    app = create_app({"TESTING": True, "DATA_DIRS": [str(data)], "CONTRIBUTIONS_DB": str(tmp_path / "i.db")})
+    client = app.test_client()
+    form = form_fields(client.get("/contribute/pole?edit=articulteurs&lang=fr").get_data(True))
+    name = form["member-0-name"]
+    for key in [k for k in form if k.startswith("member-0-")]:
+        del form[key]
+    form["dcterms_description"] = "Une description nouvelle."
+    form["lang"] = "fr"
+    page = unescape(client.post("/contribute/pole/preview", data=form).get_data(True))
+    start = page.index('id="removed-title"')
+    removed = page[start : page.index("</section>", start)]
+    assert "Retiré du graphe si les curateurs acceptent" in page
+    assert f"<del>{name} — Membre fondateur</del>" in removed
+    assert "Ville du siège non confirmée" in removed and "Une description nouvelle." not in removed
