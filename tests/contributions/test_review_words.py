@@ -230,3 +230,37 @@ def test_the_cli_escapes_control_characters_of_the_contribution(app, runner):
     )
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "\\u001b]0;pwned\\u0007" in result.output
+
+
+def test_revert_with_dependants_offers_the_checkbox_and_the_409_says_how(app):
+    client = app.test_client()
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    pole = VALID_POLE.replace(b"la-fabrique-du-test", b"la-fabrique-du-revert")
+    first = client.post("/contribute", data=pole, headers=TURTLE).get_json()["id"]
+    later = PREFIXES + (
+        'pole:la-fabrique-du-revert dcterms:description "Described later."@en ;\n'
+        "    dcterms:source <https://www.la-coursive.fr/le-lieu> .\n"
+    )
+    second = client.post("/contribute", data=later, headers=TURTLE).get_json()["id"]
+    for number in (first, second):
+        assert client.post(f"/contributions/{number}/accept", headers=bearer).status_code == 200
+    shown = page(app, first, "fr")
+    assert 'name="cascade" value="1"' in shown and "Annuler aussi les contributions qui en dépendent" in shown
+    assert "Also revert the contributions that depend on it" in page(app, first, "en")
+    refused = client.post(
+        f"/contributions/{first}/revert?lang=fr",
+        headers={**bearer, "Accept": "text/html"},
+        data={"comment": "x"},
+    )
+    assert refused.status_code == 409
+    text = plain(refused.text)
+    assert "cochez « Annuler aussi les contributions qui en dépendent »" in text
+    assert f"ptce contributions revert {first} --with-dependants" in text
+    assert (
+        f'href="/contributions/{second}?lang=fr"' in text
+        and f'href="/contributions/{first}?lang=fr#decide"' in text
+    )
+    json_answer = {**bearer, "Accept": "application/json"}
+    both = client.post(f"/contributions/{first}/revert", headers=json_answer, data={"cascade": "1"})
+    assert both.status_code == 200 and both.get_json()["status"] == "reverted"
+    assert client.get(f"/contributions/{second}", headers=json_answer).get_json()["status"] == "reverted"
