@@ -95,6 +95,7 @@ def _review_lines(contribution, config, lang: str) -> list[str]:
     """The review in words, as the curator's page shows it (server/contributions/review.py)."""
     from rdflib import Graph
 
+    from server.contributions.removals import removals_of
     from server.contributions.review import removed_statements, review_in_words, text_lines
     from server.dataset import load_store
     from server.validator import judge_from_store, validate_with_judge
@@ -103,6 +104,7 @@ def _review_lines(contribution, config, lang: str) -> list[str]:
     report = validate_with_judge(
         contribution.turtle,
         judge,
+        removals=removals_of(contribution, config["BASE_IRI"]),
         lang=lang,
         timeout=config["VALIDATION_TIMEOUT"],
         max_bytes=config["MAX_CONTENT_LENGTH"],

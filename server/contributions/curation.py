@@ -179,7 +179,9 @@ def show(number: int):
             "report": contribution.report,
             "history": list(contribution.history),
         }
-    report = validate(contribution.turtle, lang)
+    from server.contributions.removals import removals_of
+
+    report = validate(contribution.turtle, lang, removals_of(contribution, current_app.config["BASE_IRI"]))
     review, words, previews = None, None, []
     if report.status in ("conforms", "does-not-conform"):
         number_of_page = request.args.get("page", 1, type=int) or 1

@@ -175,9 +175,7 @@ def removed_statements(contribution, data: Graph, judge) -> list[tuple]:
     from server.contributions.removals import removals_of
     from server.validator.pipeline import replaced_values
 
-    removed = replaced_values(judge, data)
-    seen = set(removed)
-    return removed + [t for t in removals_of(contribution, judge.base_iri) if t not in seen]
+    return replaced_values(judge, data, removals_of(contribution, judge.base_iri))
 
 
 def review_in_words(

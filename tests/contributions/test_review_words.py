@@ -264,3 +264,31 @@ def test_revert_with_dependants_offers_the_checkbox_and_the_409_says_how(app):
     both = client.post(f"/contributions/{first}/revert", headers=json_answer, data={"cascade": "1"})
     assert both.status_code == 200 and both.get_json()["status"] == "reverted"
     assert client.get(f"/contributions/{second}", headers=json_answer).get_json()["status"] == "reverted"
+
+
+def test_a_change_sent_with_its_removals_shows_old_and_new_values_on_the_page_and_in_the_cli(app, runner):
+    from server.validator.removals import n_triples
+
+    removed = change_removals(app)
+    sent = app.test_client().post(
+        "/contribute",
+        data={"text": CHANGE, "removals": n_triples(removed)},
+        headers={"Accept": "application/json"},
+    )
+    assert sent.status_code == 201, sent.get_data(as_text=True)[:3000]
+    number = sent.get_json()["id"]
+    for lang, expected in (
+        ("fr", ("Commune : Dijon → Quimper", "Membre retiré : La Vapeur (membre)", "→ « Une nouvelle")),
+        ("en", ("Town (commune): Dijon → Quimper", "Member removed: La Vapeur (member)", "→ “Une nouvelle")),
+    ):
+        shown = words_section(page(app, number, lang))
+        assert all(text in shown for text in expected), shown
+        env = {"PTCE_CONTRIBUTIONS_DB": app.config["CONTRIBUTIONS_DB"]}
+        data = app.config["DATA_DIRS"][0]
+        result = runner.invoke(
+            ptce, ["contributions", "show", str(number), "--lang", lang, "--data", data], env=env
+        )
+        printed = [plain(line) for line in result.output.splitlines()]
+        expected_lines = words(app, CHANGE, removed, lang)
+        start = printed.index(expected_lines[0])
+        assert printed[start : start + len(expected_lines)] == expected_lines
