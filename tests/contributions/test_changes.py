@@ -287,3 +287,44 @@ def test_the_preview_of_a_change_says_what_it_removes(tmp_path):
     assert "Retiré du graphe si les curateurs acceptent" in page
     assert f"<del>{name} — Membre fondateur</del>" in removed
     assert "Ville du siège non confirmée" in removed and "Une description nouvelle." not in removed
+
+
+@pytest.mark.slow
+@NEEDS_PACKAGE
+def test_a_change_to_an_accepted_contribution_depends_on_it_and_both_revert_exactly(tmp_path):
+    from server import create_app
+    from server.contributions import writer
+    from server.contributions.live import reload_dataset
+    from server.contributions.submission import inbox
+
+    data = copy_data(tmp_path)
+    before = copy_data(tmp_path / "before")
+    app = create_app({"TESTING": True, "DATA_DIRS": [str(data)], "CONTRIBUTIONS_DB": str(tmp_path / "i.db")})
+    client = app.test_client()
+
+    def accept(number: int) -> None:
+        with app.app_context():
+            outcome = writer.accept(inbox(), number, "carol", "", app.config)
+            reload_dataset(app, outcome.graphs(BASE))
+
+    first = client.post("/contribute/pole?format=json", data=quimper_pole(name="Pôle de Quimper à changer"))
+    assert first.status_code == 201, first.get_data(True)
+    accept(first.get_json()["id"])
+    added = data / "contributions" / f"contribution-{first.get_json()['id']:05d}.ttl"
+    as_accepted = added.read_bytes()
+    form = form_fields(client.get("/contribute/pole?edit=pole-de-quimper-a-changer").get_data(True))
+    for key in [k for k in form if k.startswith("member-0-")]:
+        del form[key]
+    form["lang"] = "fr"
+    second = client.post("/contribute/pole?format=json", data=form)
+    assert second.status_code == 201, second.get_data(True)
+    accept(second.get_json()["id"])
+    assert added.read_bytes() != as_accepted  # the member it added is taken out of its file
+    with app.app_context():
+        with pytest.raises(writer.CurationError) as refused:
+            writer.revert(inbox(), first.get_json()["id"], "carol", "", app.config)
+        assert refused.value.key == "dependants"
+        writer.revert(inbox(), second.get_json()["id"], "carol", "", app.config)
+        assert added.read_bytes() == as_accepted
+        writer.revert(inbox(), first.get_json()["id"], "carol", "", app.config)
+    assert same_tree(data, before)
