@@ -26,6 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, fallback: Any = Non
         raise ValueError(f"BASE_IRI must end with '/' or '#': {app.config['BASE_IRI']!r}")
 
     from server import contributions, dataset, health, logs, metrics, sparql, validator, web
+    from server.history import views as history
 
     health.init_app(app)  # /healthz, /readyz
     metrics.init_app(app)  # /metrics
@@ -38,6 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, fallback: Any = Non
     sparql.init_app(app)
     validator.init_app(app)
     contributions.init_app(app)
+    history.init_app(app)  # /changes, /history, /timemap, /memento, and the TimeGate on /doc
     web.init_app(app)  # last: its catch-all answers every other path under the base IRI
     metrics.name_admissions(app)
     logs.init_app(app)  # request ids, one log line per request

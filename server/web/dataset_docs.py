@@ -123,6 +123,21 @@ def _add_tables(graph: Graph, dataset: URIRef, base: str) -> None:
         graph.add((dist, DCTERMS.license, LICENSE))
 
 
+def _add_change_feed(graph: Graph, dataset: URIRef, base: str) -> None:
+    """Add the change feed (Activity Streams 2.0, IIIF Change Discovery style) as a distribution: every
+    accepted or reverted contribution, with its patch (server.history)."""
+    feed = URIRef(f"{base}changes")
+    graph.add((dataset, DCAT.distribution, feed))
+    graph.add((feed, RDF.type, DCAT.Distribution))
+    graph.add((feed, DCAT.downloadURL, feed))
+    graph.add((feed, DCAT.mediaType, URIRef(IANA + "application/ld+json")))
+    graph.add((feed, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/activitystreams-core/")))
+    graph.add((feed, DCTERMS.conformsTo, URIRef("https://iiif.io/api/discovery/1.0/")))
+    graph.add((feed, DCTERMS.title, Literal("Flux des modifications (Activity Streams 2.0)", lang="fr")))
+    graph.add((feed, DCTERMS.title, Literal("Change feed (Activity Streams 2.0)", lang="en")))
+    graph.add((feed, DCTERMS.license, LICENSE))
+
+
 def _add_service(graph: Graph, dataset: URIRef, base: str) -> None:
     endpoint = URIRef(f"{base}sparql")
     graph.add((dataset, VOID.sparqlEndpoint, endpoint))
@@ -206,6 +221,7 @@ def dataset_description(store: QueryableStore, base: str, ontology_iri: str) -> 
     _add_distributions(graph, dataset, base)
     _add_tables(graph, dataset, base)
     _add_service(graph, dataset, base)
+    _add_change_feed(graph, dataset, base)
     labels = labels_of(store, graph.objects(dataset, VOID.exampleResource), "fr")
     for iri, label in labels.items():
         graph.add((iri, RDFS.label, Literal(label, lang="fr")))
