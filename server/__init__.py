@@ -38,7 +38,12 @@ def create_app(test_config: Mapping[str, Any] | None = None, fallback: Any = Non
         health.degrade(app, "dataset", fallback.state())
     sparql.init_app(app)
     validator.init_app(app)
-    contributions.init_app(app)
+    if app.config.get("FOLLOW_URL"):  # a read replica: no inbox, contributions go to the curator node
+        from server.history import replica
+
+        replica.init_app(app)
+    else:
+        contributions.init_app(app)
     history.init_app(app)  # /changes, /history, /timemap, /memento, and the TimeGate on /doc
     web.init_app(app)  # last: its catch-all answers every other path under the base IRI
     metrics.name_admissions(app)

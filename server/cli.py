@@ -88,6 +88,14 @@ def main() -> None:
     default=None,
     help="Log lines as JSON or text [default: PTCE_LOG_FORMAT, else text on a terminal, JSON otherwise].",
 )
+@click.option(
+    "--follow",
+    "follow_url",
+    default=None,
+    metavar="URL",
+    help="Run a read-only replica of the curator node at URL, following its change feed (--data: the "
+    "replica's own folder).",
+)
 def serve(
     host: str,
     port: int,
@@ -99,6 +107,7 @@ def serve(
     dev: bool,
     watch: bool,
     log_format: str | None,
+    follow_url: str | None,
 ):
     """Serve the pages, the SPARQL endpoint and the validator.
 
@@ -119,6 +128,8 @@ def serve(
         settings["BASE_IRI"] = base_iri
     if store_path:
         settings["STORE_PATH"] = str(store_path)
+    if follow_url:
+        settings.update(_replica_settings(follow_url, data_dirs, settings))
     config = _config(settings)
     started = time.monotonic()
     chosen = logs.configure(log_format or config.get("LOG_FORMAT"), level=_level(config.get("LOG_LEVEL")))
@@ -185,6 +196,10 @@ def serve(
     live.install_reload_signal(app)  # accepted contributions and hand edits go live without a restart
     if watch:
         live.watch(app)
+    if follow_url:
+        from server.history import replica
+
+        replica.start(app)
     if dev:
         from werkzeug.serving import run_simple
 
@@ -192,6 +207,26 @@ def serve(
         return
     server = serving.make_server(app, host, port, threads or int(app.config["HTTP_THREADS"]))
     serving.run_until_stopped(server, float(app.config["SHUTDOWN_GRACE"]), serving.stop_children)
+
+
+def _replica_settings(url: str, data_dirs: tuple[Path, ...], settings: dict) -> dict:
+    """A replica's settings: its own data folder (the dump written there when it knows nothing), its change
+    database, no curator."""
+    from server.history import replica
+
+    config = _config(settings)
+    folder = replica.data_folder(url, data_dirs[0] if data_dirs else None, config["CACHE_DIR"])
+    try:
+        how = replica.prepare(url, folder, config["BASE_IRI"])
+    except Exception as error:  # noqa: BLE001 - one clear line: the curator node cannot be read
+        _stop_with([f"{url}: {error}"], "the replica knows nothing yet and cannot fetch the curator's dump")
+    click.echo(f"ptce serve: replica of {url} in {folder} ({how})", err=True)
+    return {
+        "DATA_DIRS": [str(folder)],
+        "FOLLOW_URL": url,
+        "HISTORY_DB": str(folder / replica.DB_NAME),
+        "CURATORS": {},
+    }
 
 
 def _level(name) -> int:

@@ -9,6 +9,7 @@ runs named checks and answers 200 when they all pass, 503 with the failing ones 
 - ``engine`` (with ``SPARQL_BACKEND_URL`` only): the external engine answers ``ASK {}``;
 - ``inbox``: the contributions inbox can take its write lock (or its folder can be written) and its disk has
   room;
+- ``replication`` (on a replica, ``ptce serve --follow``): changes applied, changes behind and the lag;
 - ``dataset`` and ``recovery``: the degraded checks below.
 
 Neither route is rate-limited, logged at more than INFO, nor linked from the site.
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 #: The degraded checks (the server is read-only while one fails), in this order.
 CHECKS = ("dataset", "recovery")
 #: The live checks /readyz runs before the degraded ones, in this order.
-LIVE_CHECKS = ("store", "sparql", "engine", "inbox")
+LIVE_CHECKS = ("store", "sparql", "engine", "inbox", "replication")
 #: Seconds the SPARQL and engine checks may take; free bytes the inbox's disk must have.
 CHECK_TIMEOUT = 5.0
 MIN_FREE_BYTES = 1 << 20
@@ -187,11 +188,20 @@ def _check_inbox(app: Flask) -> dict:
     return {}
 
 
+def _check_replication(app: Flask) -> dict:
+    """A replica (ptce serve --follow): the changes applied, those it lacks and its lag (never failing:
+    a replica behind still serves what it has)."""
+    return app.extensions["ptce-replica"].status()
+
+
 def _live_checks(app: Flask) -> list[dict]:
     runs = {"store": _check_store, "sparql": _check_sparql, "engine": _check_engine, "inbox": _check_inbox}
+    runs["replication"] = _check_replication
     results = []
     for name in LIVE_CHECKS:
         if name == "engine" and not app.config.get("SPARQL_BACKEND_URL"):
+            continue
+        if name == "replication" and "ptce-replica" not in app.extensions:
             continue
         if name in ("sparql", "engine") and "ptce" not in app.extensions:
             results.append({"name": name, "status": "fail", "why": "the dataset is not loaded yet"})
