@@ -328,3 +328,32 @@ def test_a_change_to_an_accepted_contribution_depends_on_it_and_both_revert_exac
         assert added.read_bytes() == as_accepted
         writer.revert(inbox(), first.get_json()["id"], "carol", "", app.config)
     assert same_tree(data, before)
+
+
+@pytest.mark.slow  # every pole of the data, about 6 s
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_suggested_change_left_as_prefilled_removes_nothing_from_any_pole(tmp_path, lang):
+    from rdflib import RDF
+
+    from server import create_app
+    from server.contributions import form_views
+    from server.dataset import get_store
+    from server.namespaces import PTCE
+
+    data = copy_data(tmp_path)
+    app = create_app({"TESTING": True, "DATA_DIRS": [str(data)], "CONTRIBUTIONS_DB": str(tmp_path / "i.db")})
+    client = app.test_client()
+    with app.app_context():
+        live = get_store().rdflib_graph(("data",))
+    poles = sorted(live.subjects(RDF.type, PTCE.Pole))
+    assert len(poles) > 50
+    for pole in poles:
+        page = client.get("/contribute/pole", query_string={"edit": str(pole), "lang": lang}).get_data(True)
+        form = form_fields(page)
+        form["lang"] = lang
+        with app.test_request_context("/contribute/pole/preview", method="POST", data=form):
+            model = form_views._model(lang)
+            sub, errors, _ = form_views._check(lang, model)
+            assert not errors, (pole, errors)
+            graph = form_views._graph(sub, model, lang)
+            assert form_removals(live, pole, graph, model, lang) == [], pole
