@@ -17,20 +17,14 @@ from server.contributions.form import PoleForm
 from server.contributions.form_texts import FORM_TEXTS
 from server.contributions.picker import resolve_commune
 from server.namespaces import ORG
+from server.validator import placeholders
+from server.validator.placeholders import placeholder_url
 from server.web.search import fold
 
-#: The example values of the templates and of the form, which a proposal may not keep.
-PLACEHOLDER_NAMES = {
-    "nom",
-    "name",
-    "nom du pole",
-    "name of the pole",
-    "nom de l organisation",
-    "name of the organisation",
-    "la fabrique du test",
-}
-PLACEHOLDER_SLUGS = {"nom-du-pole", "name-of-the-pole", "nom-de-l-organisation", "name-of-the-organisation"}
-PLACEHOLDER_HOSTS = ("exemple.fr", "example.org", "example.com", "example.net", "exemple.com")
+#: The example values of the templates and of the form, which a proposal may not keep (the templates' own
+#: are refused in files too: server/validator/placeholders.py); the form also refuses its own example name.
+PLACEHOLDER_NAMES = placeholders.PLACEHOLDER_NAMES | {"la fabrique du test"}
+PLACEHOLDER_SLUGS = placeholders.PLACEHOLDER_SLUGS
 PLACEHOLDER_TEXTS = {"", "...", "…", "description", "texte", "text"}
 LIMITS = {"text": 300, "textarea": 5000, "url": 2000}
 MEMBER_FIELDS = ("name", "iri", "category", "role", "membership")
@@ -102,12 +96,6 @@ def read(form, model: PoleForm) -> Submission:
         if not row.empty() or row.membership:
             submission.members.append(row)
     return submission
-
-
-def placeholder_url(value: str) -> bool:
-    """True for the templates' example addresses (www.exemple.fr, example.org...)."""
-    host = (urlsplit(value).hostname or "").lower()
-    return any(host == h or host.endswith("." + h) for h in PLACEHOLDER_HOSTS)
 
 
 def url_problem(value: str, words: dict) -> str | None:

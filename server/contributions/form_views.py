@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -13,10 +12,11 @@ from rdflib import Graph, URIRef
 from werkzeug.exceptions import NotFound
 
 from server.contributions import submission as files
+from server.contributions.duplicates import earlier_duplicate
 from server.contributions.form import PoleForm, pole_form
 from server.contributions.form_graph import labels_graph, organisation_finder, prefill, resolve_pole
 from server.contributions.form_texts import FORM_TEXTS
-from server.contributions.form_turtle import build, normal_form, turtle
+from server.contributions.form_turtle import build, turtle
 from server.contributions.form_values import Checker, Submission, read, summary
 from server.contributions.picker import commune_index, find_communes, label_of
 from server.contributions.removals import form_removals, removals_text, removed_in_words
@@ -26,8 +26,6 @@ from server.languages import choose_language
 
 bp = Blueprint("contribute_form", __name__)
 bp.register_error_handler(files.Busy, files.busy)
-#: Contributions that count as the same proposal: those waiting and those in the graph.
-LIVE_STATUSES = ("pending", "accepted")
 
 
 def _lang(form: bool = False) -> str:
@@ -116,26 +114,11 @@ def _field_problems(report, graph: Graph, model: PoleForm, sub: Submission) -> t
     return by_field, others
 
 
-def _duplicate(data: bytes, graph: Graph):
-    """The earlier pending or accepted contribution this one repeats (same bytes or same statements)."""
-    raw, normal = hashlib.sha256(data).hexdigest(), normal_form(graph)
+def _duplicate(data: bytes, graph: Graph, removals: list[tuple]):
+    """The earlier pending or accepted contribution this one repeats (same statements, same removals)."""
     cache = current_app.extensions.setdefault("ptce-form-normal-forms", {})
-    for earlier in files.inbox().list():
-        if earlier.status not in LIVE_STATUSES:
-            continue
-        if earlier.sha256 == raw:
-            return earlier
-        if earlier.id not in cache:
-            try:
-                parsed = Graph().parse(
-                    data=earlier.turtle, format="turtle", publicID=current_app.config["BASE_IRI"]
-                )
-                cache[earlier.id] = normal_form(parsed)
-            except Exception:  # noqa: BLE001 - a file the inbox kept but rdflib cannot read repeats nothing
-                cache[earlier.id] = ""
-        if cache[earlier.id] == normal:
-            return earlier
-    return None
+    base = current_app.config["BASE_IRI"]
+    return earlier_duplicate(files.inbox().list(), data, graph, base, cache, removals_text(removals))
 
 
 def _removals(sub: Submission, graph: Graph, model: PoleForm, lang: str) -> list[tuple]:
@@ -159,7 +142,7 @@ def _prepare(lang: str):
     by_field, others = _field_problems(report, graph, model, sub)
     for key, messages in by_field.items():
         errors.setdefault(key, []).extend(messages)
-    earlier = _duplicate(text.encode("utf-8"), graph) if report.conforms else None
+    earlier = _duplicate(text.encode("utf-8"), graph, removals) if report.conforms else None
     values.update(report=report, others=others, turtle=text, graph=graph, earlier=earlier, removals=removals)
     return values
 

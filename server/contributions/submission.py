@@ -266,6 +266,9 @@ def submit():
         if wants_html():
             return page("contributions/review.html", lang, 422, report=report, previews=[], turtle="")
         return answer(422, lang, say("not_conform", lang), report=report.to_dict())
+    earlier = _duplicate(data, removals_text(removals))
+    if earlier is not None:
+        return answer(409, lang, _repeated(earlier, lang), id=earlier.id)
     config = current_app.config
     try:
         number = inbox().add(
@@ -284,6 +287,22 @@ def submit():
     response = answer(201, lang, say("received", lang, number=number), id=number, state="pending")
     response.headers["Location"] = f"/contributions/{number}"
     return response
+
+
+def _duplicate(data: bytes, removals: str | None):
+    """The earlier pending or accepted contribution this file repeats (duplicates.py), else None."""
+    from server.contributions.duplicates import earlier_duplicate
+
+    base = current_app.config["BASE_IRI"]
+    graph = Graph().parse(data=data, format="turtle", publicID=base)  # it conforms: it parses
+    cache = current_app.extensions.setdefault("ptce-form-normal-forms", {})
+    return earlier_duplicate(inbox().list(), data, graph, base, cache, removals)
+
+
+def _repeated(earlier, lang: str) -> str:
+    from server.contributions.duplicates import TEXTS as REPEATED
+
+    return REPEATED[lang].format(number=earlier.id, status=say(earlier.status, lang))
 
 
 def _removals() -> list[tuple] | None:

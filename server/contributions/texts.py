@@ -156,9 +156,9 @@ REVIEW_TEXTS: dict[str, dict[str, str]] = {
         "see_report": "voir le rapport",
         "its_page": "sa page",
         "cascade": "Annuler aussi les contributions qui en dépendent",
-        "cascade_how": "Pour les annuler ensemble : sur la page de la contribution {number}, cochez « Annuler "
-        "aussi les contributions qui en dépendent » puis cliquez de nouveau sur « Annuler » ; en ligne de "
-        "commande : ptce contributions revert {number} --with-dependants --curator VOTRE_NOM.",
+        "cascade_how": "Pour les annuler ensemble : sur la page de la contribution {number}, cochez "
+        "« Annuler aussi les contributions qui en dépendent » puis cliquez de nouveau sur « Annuler » ; en "
+        "ligne de commande : ptce contributions revert {number} --with-dependants --curator VOTRE_NOM.",
         "back_to": "Retour à la contribution {number}",
         "raw_intro": "Pour vérifier le détail : les différences avec le graphe, triplet par triplet, et le "
         "fichier tel qu'envoyé.",

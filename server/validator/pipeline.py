@@ -22,6 +22,7 @@ from server.validator.judge import Judge
 from server.validator.linemap import LineMap, parse_with_lines
 from server.validator.messages import text
 from server.validator.onegraph import OneGraphStore
+from server.validator.placeholders import placeholder_problems
 from server.validator.removals import explicit_removals, removal_problems
 from server.validator.report import CONFORMS, DOES_NOT_CONFORM, INTERNAL_ERROR, INVALID_INPUT, Problem, Report
 from server.validator.scope import scope_problems
@@ -134,6 +135,7 @@ def _analyse(source: str, triples: list[ox.Triple], judge: Judge, lang: str, rem
     problems += shape_problems(graph, linemap, judged, lang, context=places, replaced=replaced)
     problems += [p for p in links if p.value not in {w.value for w in wrong_codes}]  # said once
     problems += live_checks.likely_duplicates(graph, judge.live_graph, linemap, lang)
+    problems += placeholder_problems(graph, linemap, judge.live_graph, judge.base_iri, lang)
     unique = {
         (p.severity, p.line, p.column, p.message, p.focus, p.path, p.value): p for p in reversed(problems)
     }

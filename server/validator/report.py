@@ -22,7 +22,7 @@ class Problem:
     """One thing to fix (Violation) or to check (Warning), located in the contributed file."""
 
     severity: str  # "Violation", "Warning" or "Info"
-    kind: str  # "input", "syntax", "shape", "vocabulary", "link", "duplicate"
+    kind: str  # "input", "syntax", "shape", "vocabulary", "link", "duplicate", "scope", "placeholder"
     message: str
     line: int | None = None
     column: int | None = None

@@ -50,7 +50,10 @@ def test_contributor_and_curator_paths(tmp_path):
         assert length > 500
         browser.eval(
             "(() => { const t = document.getElementById('text');"
-            " t.value = t.value.replaceAll('nom-du-pole', 'pole-navigateur').replace('\"Nom\"@fr', '\"Pôle du navigateur\"@fr'); return true; })()"
+            " t.value = t.value.replaceAll('nom-du-pole', 'pole-navigateur').replace('\"Nom\"@fr', '\"Pôle du navigateur\"@fr')"
+            # the other example values too: the validator refuses the template's (issue 19)
+            " .replaceAll('nom-de-l-organisation', 'membre-navigateur').replaceAll('\"Nom\"@fr', '\"Membre du navigateur\"@fr')"
+            " .replaceAll('https://www.exemple.fr/', 'https://pole-navigateur.example.org/'); return true; })()"
         )
         browser.click('button[formaction^="/contribute/review"]')
         page = browser.eval("document.body.innerText")

@@ -11,7 +11,7 @@ from rdflib import Graph
 
 from server import create_app
 from server.contributions.kit import TEMPLATES
-from tests.helpers.contributions import VALID_POLE
+from tests.helpers.contributions import VALID_POLE, another_pole, filled_template
 
 TURTLE = {"Content-Type": "text/turtle", "Accept": "application/json"}
 
@@ -35,7 +35,13 @@ def test_every_template_is_commented_turtle_that_validates(client, name, lang):
     text = response.text
     assert ("[obligatoire]" if lang == "fr" else "[required]") in text
     assert len(Graph().parse(data=text, format="turtle")) > 5
+    # as downloaded, its example values (« Nom », nom-du-pole, www.exemple.fr) are refused, and only they
+    # (issue 19: the unchanged template could be proposed); filled in, it conforms
     report = client.post("/validate?lang=en", data=text.encode(), headers=TURTLE).get_json()
+    assert report["status"] == "does-not-conform"
+    assert {p["kind"] for p in report["problems"] if p["severity"] == "Violation"} == {"placeholder"}
+    mine = filled_template(text, "pole-du-kit", "Pôle du kit")
+    report = client.post("/validate?lang=en", data=mine.encode(), headers=TURTLE).get_json()
     assert report["status"] == "conforms", report["problems"]
 
 
@@ -87,11 +93,12 @@ def test_submission_is_revalidated_and_stored_durably(make_app, tmp_path):
 @pytest.mark.slow  # about a second or more: left out of the inner loop
 def test_rate_limit_answers_429_in_french_and_english(make_app):
     client = make_app(CONTRIBUTIONS_RATE_LIMIT="2 per minute").test_client()
-    assert [client.post("/contribute", data=VALID_POLE, headers=TURTLE).status_code for _ in range(2)] == [
-        201
-    ] * 2
-    fr = client.post("/contribute?lang=fr", data=VALID_POLE, headers=TURTLE)
-    en = client.post("/contribute?lang=en", data=VALID_POLE, headers=TURTLE)
+    # distinct files: the same one twice is now refused as a duplicate (409) before any quota
+    assert [
+        client.post("/contribute", data=another_pole(n), headers=TURTLE).status_code for n in range(2)
+    ] == [201] * 2
+    fr = client.post("/contribute?lang=fr", data=another_pole(2), headers=TURTLE)
+    en = client.post("/contribute?lang=en", data=another_pole(3), headers=TURTLE)
     assert fr.status_code == en.status_code == 429 and "Retry-After" in fr.headers
     assert "Trop de propositions" in fr.get_json()["message"]
     assert "Too many proposals" in en.get_json()["message"]
@@ -101,12 +108,12 @@ def test_rate_limit_answers_429_in_french_and_english(make_app):
 def test_quotas_on_pending_count_and_bytes(make_app, tmp_path):
     client = make_app(CONTRIBUTIONS_MAX_PENDING=1).test_client()
     assert client.post("/contribute", data=VALID_POLE, headers=TURTLE).status_code == 201
-    full = client.post("/contribute?lang=en", data=VALID_POLE, headers=TURTLE)
+    full = client.post("/contribute?lang=en", data=another_pole(1), headers=TURTLE)
     assert full.status_code == 429 and "inbox is full" in full.get_json()["message"]
     (tmp_path / "inbox.sqlite3").unlink()
     client = make_app(CONTRIBUTIONS_MAX_PENDING_BYTES=len(VALID_POLE) + 10).test_client()
     assert client.post("/contribute", data=VALID_POLE, headers=TURTLE).status_code == 201
-    no_room = client.post("/contribute?lang=fr", data=VALID_POLE, headers=TURTLE)
+    no_room = client.post("/contribute?lang=fr", data=another_pole(1), headers=TURTLE)
     assert no_room.status_code == 507 and "plus de place" in no_room.get_json()["message"]
     too_large = (
         make_app(MAX_CONTENT_LENGTH=100).test_client().post("/contribute", data=VALID_POLE, headers=TURTLE)

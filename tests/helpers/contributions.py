@@ -23,6 +23,28 @@ VALID_POLE = (CASES / "validator" / "valid-pole.ttl").read_bytes()
 CHANGE_DIJON = (CASES / "contributions" / "change-dijon-latitude.ttl").read_bytes()
 
 
+def another_pole(number: int) -> bytes:
+    """VALID_POLE under other IRIs (``la-fabrique-du-test-<number>``): a distinct proposal, where the same
+    file twice would be refused as a duplicate of the first (409)."""
+    return VALID_POLE.replace(b"la-fabrique-du-test", f"la-fabrique-du-test-{number}".encode())
+
+
+def filled_template(template: str, slug: str, name: str) -> str:
+    """A kit template with its example values replaced (the validator refuses them: « Nom », nom-du-pole,
+    nom-de-l-organisation, www.exemple.fr...): the pole ``slug`` named ``name``, its member ``<slug>-membre``
+    named ``name (membre)``, sources and web sites under ``<slug>.example.org``."""
+    text = template
+    for example in ("nom-du-pole", "name-of-the-pole"):
+        text = text.replace(example, slug)
+    for example in ("nom-de-l-organisation", "name-of-the-organisation"):
+        text = text.replace(example, f"{slug}-membre")
+    text = text.replace('"Nom"@fr', f'"{name}"@fr', 1).replace('"Name"@fr', f'"{name}"@fr', 1)
+    text = text.replace('"Nom"@fr', f'"{name} (membre)"@fr').replace('"Name"@fr', f'"{name} (membre)"@fr')
+    for example in ("https://www.exemple.fr/", "https://www.example.org/"):
+        text = text.replace(example, f"https://{slug}.example.org/")
+    return text
+
+
 def copy_data(folder: Path) -> Path:
     """A copy of the project's data/ in ``folder`` (tests write there, never in data/)."""
     target = folder / "data"
