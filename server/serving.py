@@ -171,6 +171,8 @@ def run_until_stopped(server: GuardedServer, grace: float, on_stop: Callable[[],
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         on_stop()
+        if stopping:
+            log.info("ptce serve: stopped in %.1f s", time.monotonic() - stopping[0])
 
 
 def stop_children() -> None:

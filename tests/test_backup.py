@@ -5,6 +5,7 @@ that is not empty, is refused before anything is written."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.slow
 TOKEN = "curator-token-for-backups-0123456789"
 BEARER = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
 TURTLE = {"Content-Type": "text/turtle", "Accept": "application/json"}
+SERIAL = itertools.count(10)
 POLE = "ASK { <https://w3id.org/ptce/id/pole/la-fabrique-du-test> ?p ?o }"
 
 
@@ -56,6 +58,11 @@ def settings(inbox: Path) -> dict:
     }
 
 
+def dijon(serial: int) -> bytes:
+    """A change of Dijon's latitude of its own (the same file twice is refused)."""
+    return CHANGE_DIJON.replace(b'"47.3222"', f'"47.3{serial:03d}"'.encode())
+
+
 def submit(base: str, turtle: bytes) -> int:
     """Propose a file; its number."""
     sent = requests.post(
@@ -77,11 +84,11 @@ def test_backup_under_load_then_restore_into_empty_folders(tmp_path):
         base = served.base
         accepted = submit(base, VALID_POLE)
         act(base, accepted, "accept")
-        reverted = submit(base, CHANGE_DIJON)
+        reverted = submit(base, dijon(1))
         act(base, reverted, "accept")
         act(base, reverted, "revert")
-        pending = submit(base, CHANGE_DIJON)
-        late = submit(base, CHANGE_DIJON)  # accepted while the backup runs
+        pending = submit(base, dijon(2))
+        late = submit(base, dijon(3))  # accepted while the backup runs
 
         stop, failures, served_count = threading.Event(), [], [0]
 
@@ -96,7 +103,10 @@ def test_backup_under_load_then_restore_into_empty_folders(tmp_path):
                         )
                     else:
                         answer = requests.post(
-                            f"{base}/contribute", data=VALID_POLE, headers=TURTLE, timeout=120
+                            f"{base}/contribute",
+                            data=dijon(next(SERIAL)),
+                            headers=TURTLE,
+                            timeout=120,
                         )
                     if answer.status_code not in (200, 201):
                         failures.append(answer.status_code)
@@ -123,8 +133,10 @@ def test_backup_under_load_then_restore_into_empty_folders(tmp_path):
         assert backup.stdout.startswith("backed up ")
         assert failures == [] and served_count[0] > 5
         status_now = statuses(inbox)
-        data_now = tmp_path / "data-at-stop"
-        shutil.copytree(data, data_now)
+    events = next(tmp_path.glob("serve-*.log")).read_text(encoding="utf-8")
+    assert f"contribution {accepted}: accept (now accepted)" in events
+    assert f"contribution {reverted}: revert (now reverted)" in events and "dataset reloaded" in events
+    assert "ptce serve: stopped in" in events
 
     folder = tmp_path / "backup"
     manifest = json.loads((folder / "manifest.json").read_text())
