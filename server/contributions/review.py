@@ -21,6 +21,8 @@ from server.web.labels import LABEL_PROPERTIES, pick_literal, property_label, re
 from server.web.search import fold
 from server.web.wording import NUMERIC, literal_in_words
 
+#: New resources told in words, at most (a file of 260 organisations: the first ones, then a count).
+NEW_IN_WORDS = 50
 #: The main classes, in the order their resources are listed, and the key of their words.
 KINDS = ((PTCE.Pole, "pole"), (ORG.Organization, "organisation"), (ORG.Membership, "membership"))
 _LAST = (DCTERMS.source,)
@@ -73,6 +75,7 @@ class Review:
     resources: tuple[Touched, ...]
     sources: tuple[Value, ...]
     duplicates: tuple[Duplicate, ...]
+    more: int = 0  # new resources not told in words (past NEW_IN_WORDS), all in the triples
 
 
 class _Words:
@@ -215,13 +218,15 @@ def review_in_words(
         if changes or is_new:
             resources.append(Touched(str(subject), words.title(subject, is_new), is_new, tuple(changes)))
     order = {key: n for n, (_, key) in enumerate(KINDS)}
-    resources.sort(key=lambda r: (not r.new, order.get(words.kind(URIRef(r.iri)), 9), r.title))
+    resources.sort(key=lambda r: (r.new, order.get(words.kind(URIRef(r.iri)), 9), r.title))  # changes first
+    fresh = [r for r in resources if r.new]
+    resources = [r for r in resources if not r.new] + fresh[:NEW_IN_WORDS]
     sources = sorted(
         {o for o in contribution.objects(None, DCTERMS.source) if isinstance(o, URIRef)}, key=str
     )
-    return Review(
-        tuple(resources), tuple(words.value(s) for s in sources), duplicates(contribution, live, words)
-    )
+    shown_sources = tuple(words.value(s) for s in sources)
+    more = max(0, len(fresh) - NEW_IN_WORDS)
+    return Review(tuple(resources), shown_sources, duplicates(contribution, live, words), more)
 
 
 def _changes(words: _Words, subject, is_new: bool, added: list, gone: list, members) -> list[Change]:
@@ -333,6 +338,8 @@ def text_lines(review: Review | None, lang: str, report=None) -> list[str]:
     for resource in review.resources:
         lines.append(f"  {resource.title}  <{resource.iri}>")
         lines += [f"    {line_text(change, R)}" for change in resource.changes]
+    if review.more:
+        lines.append(f"  {R['words_more'].format(count=review.more)}")
     if not review.resources:
         lines.append(f"  {R['nothing']}")
     sources = ", ".join(v.text for v in review.sources) or R["no_sources"]

@@ -141,6 +141,8 @@ REVIEW_TEXTS: dict[str, dict[str, str]] = {
         "quote": "«\u202f{}\u202f»",
         "separator": " ; ",
         "nothing": "La contribution ne change rien au graphe.",
+        "words_more": "… et {count} autres nouvelles ressources, non décrites ici (toutes figurent dans les "
+        "triplets).",
         "sources": "Sources données",
         "no_sources": "aucune",
         "duplicates": "Doublons possibles",
@@ -199,6 +201,8 @@ REVIEW_TEXTS: dict[str, dict[str, str]] = {
         "quote": "“{}”",
         "separator": "; ",
         "nothing": "The contribution changes nothing in the graph.",
+        "words_more": "… and {count} more new resources, not described here (all of them are in the "
+        "triples).",
         "sources": "Sources given",
         "no_sources": "none",
         "duplicates": "Possible duplicates",

@@ -292,3 +292,21 @@ def test_a_change_sent_with_its_removals_shows_old_and_new_values_on_the_page_an
         expected_lines = words(app, CHANGE, removed, lang)
         start = printed.index(expected_lines[0])
         assert printed[start : start + len(expected_lines)] == expected_lines
+
+
+def test_a_large_file_tells_changes_first_and_counts_the_new_resources_past_the_limit(app):
+    from server.contributions.review import NEW_IN_WORDS
+
+    organisations = "".join(
+        f'orga:grande-{n:03d} a org:Organization , ptce:ESSEnterprise ; rdfs:label "Grande {n}"@fr ;\n'
+        "    schema:location commune:21231 ; dcterms:source <https://www.la-coursive.fr/le-lieu> .\n"
+        for n in range(NEW_IN_WORDS + 7)
+    )
+    turtle = PREFIXES + organisations + CHANGE.removeprefix(PREFIXES)
+    french = words(app, turtle, change_removals(app), "fr")
+    titles = [line for line in french if line.startswith("  ") and not line.startswith("    ")]
+    assert titles[0].startswith("  Pôle modifié : La Coursive Boutaric")
+    assert (
+        f"  … et {8} autres nouvelles ressources, non décrites ici (toutes figurent dans les triplets)."
+        in (french)
+    )
