@@ -45,6 +45,7 @@ log = logging.getLogger("ptce.metrics")
 request_log = logging.getLogger("ptce.request.event")  # about one client's request: with the request lines
 disable_created_metrics()  # no *_created series: counters start at 0 with the process
 
+METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"))
 #: Request durations (seconds): pages and queries answer in milliseconds, heavy queries in seconds.
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
@@ -151,6 +152,7 @@ def _quietly(function: Callable) -> Callable:
 @_quietly
 def http_request(route: str, method: str, status: int, seconds: float) -> None:
     """Count one HTTP request answered (called by the request log, server.logs)."""
+    method = method if method in METHODS else "OTHER"  # clients choose methods: keep the labels bounded
     HTTP_REQUESTS.labels(route, method, str(status)).inc()
     HTTP_DURATION.labels(route).observe(seconds)
 
