@@ -50,9 +50,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def pole_turtle(round_number: int) -> bytes:
-    """The test pole, renamed for this round (a new pole each time)."""
+def pole_turtle(round_number: int, generated: bool) -> bytes:
+    """The test pole, renamed for this round (a new pole each time); in generated data, its partner is a
+    generated organisation."""
     text = POLE.replace("du-test", f"du-test-{round_number}").replace("du Test", f"du Test {round_number}")
+    if generated:
+        text = text.replace("orga:labo-ess ;", "orga:synth-1 ;")
     return text.replace("Test Factory", f"Test Factory {round_number}").encode()
 
 
@@ -70,7 +73,7 @@ def start_replica(curator: str, folder: Path, cache: Path, big: bool) -> tuple[s
     port = free_port()
     env = {**os.environ, "PTCE_CACHE_DIR": str(cache), "PTCE_FOLLOW_INTERVAL": "0.2"}
     if big:
-        env["PTCE_STARTUP_SHAPES_CHECK"] = "False"
+        env["PTCE_STARTUP_SHAPES_CHECK"] = "false"
     command = [str(Path(sys.executable).parent / "ptce"), "serve", "--port", str(port), "--follow", curator]
     process = subprocess.Popen(
         [*command, "--data", str(folder)],
@@ -115,7 +118,7 @@ def measure(folder: Path, rounds: int, skip_check: bool) -> dict:
     accepts, swaps, lags = [], [], []
     try:
         for number in range(1, rounds + 1):
-            contribution = inbox.add(pole_turtle(number), {})
+            contribution = inbox.add(pole_turtle(number, "poles-" in str(folder)), {})
             began = time.monotonic()
             writer.accept(inbox, contribution, "bench", "", app.config)
             accepted = time.monotonic()
