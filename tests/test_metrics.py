@@ -4,6 +4,9 @@ validations, and who may read it (loopback, METRICS_ALLOW, METRICS_TOKEN; 404 fo
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
@@ -115,3 +118,22 @@ def test_only_loopback_the_allowed_networks_and_the_token_may_read_it(data_dir, 
         assert status("198.51.100.42") == 200 and status("192.0.2.7") == 200 and status("192.0.2.8") == 404
     log = next(tmp_path.glob("serve-*.log")).read_text()
     assert token not in log and "wrong-token" not in log
+
+
+def test_a_query_refused_for_want_of_a_worker_is_counted_by_queue_and_outcome(data_dir, tmp_path):
+    settings = {"SPARQL_WORKERS": 1, "SPARQL_QUEUE": 0, "SPARQL_FAST_WORKERS": 0, "SPARQL_TIMEOUT": 2}
+    with ptce_serve(data_dir, tmp_path, **settings) as served:
+        slow = threading.Thread(target=query, args=(served.base, SLOW))
+        slow.start()
+        deadline = time.monotonic() + 10
+        refused = query(served.base, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        while (
+            refused.status_code != 503 and time.monotonic() < deadline
+        ):  # until the slow one holds the worker
+            refused = query(served.base, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        slow.join()
+        assert refused.status_code == 503 and "busy" in refused.text
+        samples = scrape(served.base)
+        assert total(samples, "ptce_admission_refusals_total", queue="sparql") >= 1
+        assert total(samples, "ptce_sparql_queries_total", lane="main", outcome="refused") >= 1
+        assert total(samples, "ptce_sparql_queries_total", lane="main", outcome="timeout") == 1
