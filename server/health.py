@@ -254,6 +254,7 @@ def init_app(app: Flask) -> None:
     """Register /healthz, /readyz and the curators' banner (server.contributions refuses writes while
     degraded)."""
     app.extensions.setdefault("ptce-degraded", {})
+    app.extensions["ptce-degraded-checks"] = CHECKS  # what /metrics reports as ptce_degraded{check}
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
     app.add_url_rule("/readyz", "readyz", readyz, methods=["GET"])
     app.jinja_env.globals["degraded_banner"] = banner

@@ -22,6 +22,7 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Callable
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -35,6 +36,9 @@ SECRETS = (
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 #: Fields a record always has (python-json-logger writes every other attribute as a field of its own).
 JSON_FIELDS = "{asctime}{levelname}{name}{message}{request_id}"
+
+#: Called with (route, method, status, seconds) once each request is answered.
+REQUEST_OBSERVERS: list[Callable[[str, str, int, float], None]] = []
 
 _STANDARD = frozenset(
     ("msg", "name", "levelname", "pathname", "filename", "module", "funcName", "request_id")
@@ -218,9 +222,8 @@ class RequestLog:
             )
         finally:
             _request.reset(token)
-        from server import metrics
-
-        metrics.http_request(route, method, state["status"], seconds)
+        for observe in REQUEST_OBSERVERS:  # the metrics (server.metrics registers its counter here)
+            observe(route, method, state["status"], seconds)
 
 
 class _Counted:

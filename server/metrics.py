@@ -11,7 +11,7 @@ hosts, scrape each one.
 The counters and histograms below are module-level and shared by every app of the process; each app gets
 a registry of its own (:func:`init_app`) that holds them, the process collector and a collector of the
 app's state read at scrape time (dataset size, last change, conformance, readiness, contributions by
-status). The helpers (:func:`sparql_outcome`, :func:`validation`, ...) are what other modules call: each is
+status). The helpers (:func:`count_query`, :func:`validation`, ...) are what other modules call: each is
 one line at the place where the event happens, and none raises.
 
 Access: loopback, the addresses or networks of ``METRICS_ALLOW``, or ``Authorization: Bearer
@@ -24,10 +24,8 @@ import functools
 import hmac
 import ipaddress
 import logging
-import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 from prometheus_client import (
     CollectorRegistry,
@@ -157,38 +155,9 @@ def http_request(route: str, method: str, status: int, seconds: float) -> None:
     HTTP_DURATION.labels(route).observe(seconds)
 
 
-def sparql_outcome(answer_query: Callable) -> Callable:
-    """Decorate the endpoint's ``answer_query``: count each query by lane and outcome, time it, and note
-    the outcome for the request's log line."""
-
-    @functools.wraps(answer_query)
-    def counted(*args, **kwargs):
-        from server.sparql.execution import QueryFailed, QueryTimedOut
-
-        started, outcome = time.monotonic(), "error"
-        try:
-            answer = answer_query(*args, **kwargs)
-            if answer is None:
-                outcome = "refused"
-            elif answer.headers.get("X-Result-Truncated") == "true":
-                outcome = "row_cap"
-            else:
-                outcome = "ok"
-            return answer
-        except QueryTimedOut:
-            outcome = "timeout"
-            raise
-        except QueryFailed:
-            outcome = "error"
-            raise
-        finally:
-            _count_query(outcome, time.monotonic() - started)
-
-    return counted
-
-
 @_quietly
-def _count_query(outcome: str, seconds: float) -> None:
+def count_query(outcome: str, seconds: float) -> None:
+    """Count one SPARQL query of the request's lane by outcome, and note the outcome for its log line."""
     state = logs.request_state()
     lane = state.get("lane", "main")
     state["outcome"] = outcome
@@ -269,8 +238,6 @@ class AppState:
 
     def collect(self) -> Iterable:
         """The gauges of the app's state now."""
-        from server import health
-
         app = self.app
         store = app.extensions.get("ptce")
         if store is not None:
@@ -284,7 +251,7 @@ class AppState:
             "When the dataset served last changed (start-up or swap), Unix time.",
             _last_change["at"],
         )
-        failing = health.degraded(app)
+        failing = app.extensions.get("ptce-degraded", {})  # set by server.health (checks failing now)
         conforms = "dataset" not in failing and "ptce-good" in app.extensions
         yield GaugeMetricFamily(
             "ptce_dataset_conforms",
@@ -294,7 +261,7 @@ class AppState:
         degraded = GaugeMetricFamily(
             "ptce_degraded", "1 while the named check fails (the server is read-only).", labels=["check"]
         )
-        for check in health.CHECKS:
+        for check in app.extensions.get("ptce-degraded-checks", ()):
             degraded.add_metric([check], 1 if check in failing else 0)
         yield degraded
         counts = self._contributions()
@@ -307,21 +274,9 @@ class AppState:
             yield family
 
     def _contributions(self) -> dict[str, int] | None:
-        from server.contributions.inbox import STATUSES
-        from server.contributions.submission import inbox_path
-
-        path = Path(inbox_path(self.app))
-        if not path.is_file():
-            return dict.fromkeys(STATUSES, 0)
-        try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2)
-            try:
-                rows = db.execute("SELECT status, COUNT(*) FROM contribution GROUP BY status").fetchall()
-            finally:
-                db.close()
-        except sqlite3.Error:
-            return None
-        return {**dict.fromkeys(STATUSES, 0), **{status: count for status, count in rows}}
+        """Contributions by status, from the counter the contributions package registers (None without)."""
+        count = self.app.extensions.get("ptce-contribution-counts")
+        return count() if count else None
 
 
 def registry_for(app) -> CollectorRegistry:
@@ -385,6 +340,8 @@ def name_admissions(app) -> None:
 
 def init_app(app) -> None:
     """Register /metrics and the app's registry (call before the other blueprints)."""
+    if http_request not in logs.REQUEST_OBSERVERS:
+        logs.REQUEST_OBSERVERS.append(http_request)
     app.extensions["ptce-metrics"] = registry_for(app)
     app.extensions["ptce-metrics-allow"] = _networks(app.config.get("METRICS_ALLOW"))
     app.add_url_rule("/metrics", "metrics", metrics_view, methods=["GET"])

@@ -110,8 +110,16 @@ def test_files_failing_the_check_after_a_good_start_serve_the_last_good_dataset_
     data = copy_data(tmp_path)
     cache = tmp_path / "cache"
     with ptce_serving(tmp_path, data, CACHE_DIR=cache) as (base, _):
-        assert readyz(base) == (200, {"status": "ready", "checks": [
-            {"name": "dataset", "status": "pass"}, {"name": "recovery", "status": "pass"}]})  # fmt: skip
+        status, state = readyz(base)
+        assert status == 200 and state["status"] == "ready", state
+        assert all(check["status"] == "pass" for check in state["checks"]), state
+        assert [check["name"] for check in state["checks"]] == [
+            "store",
+            "sparql",
+            "inbox",
+            "dataset",
+            "recovery",
+        ]
     copies = [p for p in (cache / "last-good").iterdir() if not p.name.startswith(".")]
     assert len(copies) == 1 and (copies[0] / "manifest.json").is_file()
     Inbox(tmp_path / "inbox.sqlite3").add(VALID_POLE, {}, name="Alice")

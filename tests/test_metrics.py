@@ -123,17 +123,21 @@ def test_only_loopback_the_allowed_networks_and_the_token_may_read_it(data_dir, 
 def test_a_query_refused_for_want_of_a_worker_is_counted_by_queue_and_outcome(data_dir, tmp_path):
     settings = {"SPARQL_WORKERS": 1, "SPARQL_QUEUE": 0, "SPARQL_FAST_WORKERS": 0, "SPARQL_TIMEOUT": 2}
     with ptce_serve(data_dir, tmp_path, **settings) as served:
-        slow = threading.Thread(target=query, args=(served.base, SLOW))
-        slow.start()
-        deadline = time.monotonic() + 10
-        refused = query(served.base, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        while (
-            refused.status_code != 503 and time.monotonic() < deadline
-        ):  # until the slow one holds the worker
-            refused = query(served.base, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        slow.join()
-        assert refused.status_code == 503 and "busy" in refused.text
+        deadline = time.monotonic() + 20
+        refused = None
+        while time.monotonic() < deadline:
+            # the slow query must hold the one worker first: had a probe taken it, the slow one was refused
+            slow = threading.Thread(target=query, args=(served.base, SLOW))
+            slow.start()
+            time.sleep(0.3)
+            while slow.is_alive() and refused is None:
+                probe = query(served.base, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+                refused = probe if probe.status_code == 503 else None
+            slow.join()
+            if refused is not None:
+                break
+        assert refused is not None and "busy" in refused.text
         samples = scrape(served.base)
         assert total(samples, "ptce_admission_refusals_total", queue="sparql") >= 1
         assert total(samples, "ptce_sparql_queries_total", lane="main", outcome="refused") >= 1
-        assert total(samples, "ptce_sparql_queries_total", lane="main", outcome="timeout") == 1
+        assert total(samples, "ptce_sparql_queries_total", lane="main", outcome="timeout") >= 1

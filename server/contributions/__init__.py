@@ -37,8 +37,10 @@ def recover(app) -> None:
 def init_app(app) -> None:
     """Register the kit and submission routes, and the curator routes when curators are configured."""
     from server.contributions import form_views, submission
+    from server.contributions.inbox import status_counts
 
     app.before_request(refuse_writes)
+    app.extensions["ptce-contribution-counts"] = lambda: status_counts(submission.inbox_path(app))  # /metrics
     submission.limiter.init_app(app)
     app.register_blueprint(submission.bp)
     app.register_blueprint(form_views.bp)  # the pole form (/contribute/pole) and its pickers

@@ -293,6 +293,22 @@ class Inbox:
             self._local.db = None
 
 
+def status_counts(path: str | Path) -> dict[str, int] | None:
+    """Contributions by status in the inbox at ``path``, read-only (0 each when there is no inbox yet;
+    None when it cannot be read)."""
+    if not Path(path).is_file():
+        return dict.fromkeys(STATUSES, 0)
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2)
+        try:
+            rows = db.execute("SELECT status, COUNT(*) FROM contribution GROUP BY status").fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    return {**dict.fromkeys(STATUSES, 0), **dict(rows)}
+
+
 def _migrate(db: sqlite3.Connection) -> None:
     """Bring an inbox made by an earlier version up to the schema: the ``removals`` column (nullable)."""
     columns = {row["name"] for row in db.execute("PRAGMA table_info(contribution)").fetchall()}

@@ -9,6 +9,9 @@ Both lanes are pools of :mod:`server.sparql.pool` (fork server, sandbox, memory 
 
 from __future__ import annotations
 
+import functools
+import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import pyoxigraph as ox
@@ -18,7 +21,15 @@ from server import metrics
 from server.admission import Admission
 from server.dataset import get_store
 from server.limits import default_slots
-from server.sparql.execution import Answer, Dataset, Limits, QueryTimedOut, run_isolated, worker_pool
+from server.sparql.execution import (
+    Answer,
+    Dataset,
+    Limits,
+    QueryFailed,
+    QueryTimedOut,
+    run_isolated,
+    worker_pool,
+)
 from server.sparql.guard import CheckedQuery, is_cheap
 
 
@@ -39,7 +50,35 @@ def sandbox_dirs(config, store) -> list[str] | None:
     return [*config["DATA_DIRS"], config["ONTOLOGY_DIR"], config["SHAPES_DIR"]]
 
 
-@metrics.sparql_outcome
+def counted_by_outcome(answer_query: Callable) -> Callable:
+    """Decorate the endpoint's ``answer_query``: count each query by lane and outcome, time it, and note
+    the outcome for the request's log line."""
+
+    @functools.wraps(answer_query)
+    def counted(*args, **kwargs):
+        started, outcome = time.monotonic(), "error"
+        try:
+            answer = answer_query(*args, **kwargs)
+            if answer is None:
+                outcome = "refused"
+            elif answer.headers.get("X-Result-Truncated") == "true":
+                outcome = "row_cap"
+            else:
+                outcome = "ok"
+            return answer
+        except QueryTimedOut:
+            outcome = "timeout"
+            raise
+        except QueryFailed:
+            outcome = "error"
+            raise
+        finally:
+            metrics.count_query(outcome, time.monotonic() - started)
+
+    return counted
+
+
+@counted_by_outcome
 def answer_query(checked: CheckedQuery, fmt_key: str, dataset: Dataset | None) -> Answer | None:
     """Evaluate a checked query in the fast lane when it may take it, else in the ordinary lane; None when
     the ordinary lane is busy (its workers taken and its queue full). Raises ``QueryFailed``."""
