@@ -47,8 +47,13 @@ def year(literal: Literal) -> int:
 
 
 def test_national_seminar_of_28_february_2013_is_an_event():
-    events = [e for e in data().subjects(SCHEMA.startDate, Literal("2013-02-28", datatype=URIRef(
-        "http://www.w3.org/2001/XMLSchema#date"))) if (e, RDF.type, SCHEMA.Event) in data()]
+    events = [
+        e
+        for e in data().subjects(
+            SCHEMA.startDate, Literal("2013-02-28", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
+        )
+        if (e, RDF.type, SCHEMA.Event) in data()
+    ]
     assert len(events) == 1, events
     sources = set(data().objects(events[0], DCTERMS.source))
     assert sources and SEED_DOC not in sources  # the seed speaks of 2012 seminars only
@@ -83,7 +88,9 @@ def test_emergence_henin_carvin_has_no_web_site():
 
 
 def test_no_award_cites_the_seed():
-    citing = [str(a) for a in data().subjects(RDF.type, PTCE.Award) if (a, DCTERMS.source, SEED_DOC) in data()]
+    citing = [
+        str(a) for a in data().subjects(RDF.type, PTCE.Award) if (a, DCTERMS.source, SEED_DOC) in data()
+    ]
     assert not citing, citing
     for slug in ("coursive-boutaric", "culture-et-cooperation"):
         award = URIRef(f"{ID}award/aap-ptce-2013--{slug}")
@@ -112,8 +119,11 @@ def test_no_departement_inferred_from_a_pays_de_la_loire_pole_name():
 
 
 def test_cluster_jura_members_are_not_dated():
-    dated = [o for o in data().subjects(SCHEMA.observationAbout, POLE["cluster-jura"])
-             if (o, SCHEMA.measuredProperty, PTCE.memberCount) in data()]
+    dated = [
+        o
+        for o in data().subjects(SCHEMA.observationAbout, POLE["cluster-jura"])
+        if (o, SCHEMA.measuredProperty, PTCE.memberCount) in data()
+    ]
     assert not dated, dated
     assert int(data().value(POLE["cluster-jura"], PTCE.memberCount)) == 70
 

@@ -57,5 +57,7 @@ def test_rdfs_entailment_makes_no_territory_an_organisation():
     before = set(graph.subjects(RDF.type, ORG.Organization))
     owlrl.DeductiveClosure(owlrl.RDFS_Semantics).expand(graph)
     after = set(graph.subjects(RDF.type, ORG.Organization))
-    territories = set(graph.subjects(RDF.type, IGEO.Commune)) | set(graph.subjects(RDF.type, IGEO.Intercommunalite))
+    territories = set(graph.subjects(RDF.type, IGEO.Commune)) | set(
+        graph.subjects(RDF.type, IGEO.Intercommunalite)
+    )
     assert (after - before) & territories == set(), sorted(str(t) for t in (after - before) & territories)
