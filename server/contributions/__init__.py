@@ -14,8 +14,8 @@ logger = logging.getLogger(__name__)
 def recover(app) -> None:
     """Before the dataset is read: finish (or undo) any accept or revert a crash interrupted."""
     from server.contributions.inbox import Inbox
+    from server.contributions.recovery import recover as finish
     from server.contributions.submission import inbox_path
-    from server.contributions.writer import recover as finish
 
     path = inbox_path(app)
     if not Path(path).is_file():

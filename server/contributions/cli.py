@@ -28,7 +28,7 @@ def _config(data_dirs: tuple[Path, ...] = ()):
 
 def _inbox(config):
     from server.contributions.inbox import Inbox
-    from server.contributions.writer import recover
+    from server.contributions.recovery import recover
 
     path = config["CONTRIBUTIONS_DB"] or default_config.PROJECT_ROOT / "instance" / "contributions.sqlite3"
     inbox = Inbox(path)
@@ -119,6 +119,7 @@ def _review_lines(contribution, config, lang: str) -> list[str]:
 
 def _curate(action: str, number: int, curator: str, comment: str, data_dirs, cascade: bool = False) -> None:
     from server.contributions import writer
+    from server.contributions.curation_error import CurationError
 
     config = _config(data_dirs)
     inbox = _inbox(config)
@@ -129,7 +130,7 @@ def _curate(action: str, number: int, curator: str, comment: str, data_dirs, cas
             outcome = writer.revert(inbox, number, curator, comment, config, with_dependants=cascade)
         else:
             outcome = writer.reject(inbox, number, curator, comment)
-    except writer.CurationError as error:
+    except CurationError as error:
         raise click.ClickException(str(error)) from error
     click.echo(
         f"contribution {number}: {outcome.status}" + (f" ({outcome.data_file})" if outcome.data_file else "")
@@ -179,7 +180,7 @@ _curation_command(
 @contributions.command("journal")
 def journal_() -> None:
     """List the interrupted accepts and reverts not finished, with the state of each of their files."""
-    from server.contributions.writer import journal
+    from server.contributions.recovery import journal
 
     entries = journal(_inbox(_config()))
     if not entries:
@@ -197,7 +198,8 @@ def journal_() -> None:
 @click.option("--forget", "mode", flag_value="forget", help="Keep the files as they are now.")
 def resolve_(number: int, mode: str | None) -> None:
     """Close an interrupted accept or revert that could not be finished (see `ptce contributions journal`)."""
-    from server.contributions.writer import CurationError, resolve
+    from server.contributions.curation_error import CurationError
+    from server.contributions.recovery import resolve
 
     if mode is None:
         raise click.UsageError(

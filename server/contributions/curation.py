@@ -13,6 +13,7 @@ from wtforms import ValidationError
 
 from server import metrics
 from server.contributions import live, sessions, writer
+from server.contributions.curation_error import CurationError
 from server.contributions.inbox import STATUSES
 from server.contributions.submission import Busy, answer, busy, inbox, judge, page, validate
 from server.contributions.texts import REVIEW_TEXTS
@@ -240,7 +241,7 @@ def act(number: int, action: str):
         else:
             cascade = (request.form.get("cascade") or request.args.get("cascade")) == "1"
             outcome = writer.revert(inbox(), number, curator, comment, app.config, with_dependants=cascade)
-    except writer.CurationError as error:  # a wrong state, a dependant, data that would not pass: in words
+    except CurationError as error:  # a wrong state, a dependant, data that would not pass: in words
         return _refused(error, number, lang)
     except OSError as error:  # a full disk: 507 Insufficient Storage, in words (files.DiskFull)
         from server.contributions.files import DiskFull

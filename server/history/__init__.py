@@ -3,7 +3,7 @@ in words, its past states (Memento, RFC 7089), the change feed (Activity Streams
 follow it.
 
 Builds on server.dataset and server.web; never imported by sparql, web or validator. The record is written by
-server.contributions (its writer calls :func:`server.history.record.recorder`).
+server.contributions (its carry_out module calls :func:`server.history.record.recorder`).
 """
 
 from __future__ import annotations

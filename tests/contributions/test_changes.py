@@ -294,6 +294,7 @@ def test_the_preview_of_a_change_says_what_it_removes(tmp_path):
 def test_a_change_to_an_accepted_contribution_depends_on_it_and_both_revert_exactly(tmp_path):
     from server import create_app
     from server.contributions import writer
+    from server.contributions.curation_error import CurationError
     from server.contributions.live import reload_dataset
     from server.contributions.submission import inbox
 
@@ -321,7 +322,7 @@ def test_a_change_to_an_accepted_contribution_depends_on_it_and_both_revert_exac
     accept(second.get_json()["id"])
     assert added.read_bytes() != as_accepted  # the member it added is taken out of its file
     with app.app_context():
-        with pytest.raises(writer.CurationError) as refused:
+        with pytest.raises(CurationError) as refused:
             writer.revert(inbox(), first.get_json()["id"], "carol", "", app.config)
         assert refused.value.key == "dependants"
         writer.revert(inbox(), second.get_json()["id"], "carol", "", app.config)

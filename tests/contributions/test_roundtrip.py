@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from server.contributions import writer
+from server.contributions import graph_check, turtle_out, writer
+from server.contributions.curation_error import CurationError
 from server.contributions.inbox import ACCEPTED, PENDING, Inbox
 from server.namespaces import PREFIXES
 from tests.helpers.contributions import (
@@ -77,7 +78,7 @@ datatypes = st.sampled_from(
 local_names = st.lists(
     st.sampled_from(["a", "Z", "0", "-", "_", ".", "~", "%20", "é"]), min_size=1, max_size=9
 ).map("".join)
-local_names = local_names.filter(lambda name: not writer.unsafe_iri(BASE + "id/pole/" + name))
+local_names = local_names.filter(lambda name: not turtle_out.unsafe_iri(BASE + "id/pole/" + name))
 subjects = st.builds(lambda name: ox.NamedNode(BASE + "id/pole/" + name), local_names)
 predicates = st.sampled_from(
     [ox.NamedNode(iri) for iri in ("http://purl.org/dc/terms/description", "https://schema.org/name")]
@@ -135,15 +136,15 @@ def _lexical(graph: Graph) -> set:
     ]
 )
 def test_the_writer_turtle_reads_back_as_the_same_triples_in_oxigraph_and_rdflib(generated):
-    text = writer.turtle_text(generated, PREFIX_MAP)
-    back = writer.parse_exactly(text)
+    text = turtle_out.turtle_text(generated, PREFIX_MAP)
+    back = turtle_out.parse_exactly(text)
     assert len(back) == len(set(generated))  # each statement once
     assert {t for t in back if not isinstance(t.object, ox.BlankNode)} == {
         t for t in generated if not isinstance(t.object, ox.BlankNode)
     }
     for t in generated:  # what a revert appends when it cannot put the lines back reads back the same
         if not isinstance(t.object, ox.BlankNode):
-            assert writer.parse_exactly(writer.statement(t)) == [t]
+            assert turtle_out.parse_exactly(turtle_out.statement(t)) == [t]
     expected = Graph()
     for t in generated:
         expected.add(tuple(_rdflib_term(term) for term in t))
@@ -157,15 +158,15 @@ def test_the_writer_turtle_reads_back_as_the_same_triples_in_oxigraph_and_rdflib
 
 
 def test_relative_iris_are_resolved_and_dot_segments_refused():
-    resolved = writer.contribution_triples(1, b"<../x> <p> <id/pole/y> .", BASE)
+    resolved = turtle_out.contribution_triples(1, b"<../x> <p> <id/pole/y> .", BASE)
     assert [str(term) for term in resolved[0]] == [
         "<https://w3id.org/x>",
         "<https://w3id.org/ptce/p>",
         "<https://w3id.org/ptce/id/pole/y>",
     ]
     for iri in (BASE + "id/pole/../evil", BASE + "/evil.example/login", BASE + "id/./pole"):
-        with pytest.raises(writer.CurationError, match="cannot be written safely"):
-            writer.contribution_triples(1, f"<{iri}> <{BASE}p> 1 .".encode(), BASE)
+        with pytest.raises(CurationError, match="cannot be written safely"):
+            turtle_out.contribution_triples(1, f"<{iri}> <{BASE}p> 1 .".encode(), BASE)
 
 
 @pytest.mark.slow  # two server starts
@@ -218,14 +219,14 @@ def _plan(data: Path, name: str, text: str) -> list[dict]:
 
 def test_a_file_that_breaks_another_resource_is_refused_by_the_whole_graph_check(setup):
     data, config, _ = setup
-    with pytest.raises(writer.CurationError, match="start-up check") as refused:
-        writer.check_result(config, _plan(data, "contribution-00009.ttl", MEMBERSHIP), "accept")
+    with pytest.raises(CurationError, match="start-up check") as refused:
+        graph_check.check_result(config, _plan(data, "contribution-00009.ttl", MEMBERSHIP), "accept")
     assert "articulteurs--cine-manivel" in str(
         refused.value
     ) and "Rien n'a été modifié" in refused.value.text("fr")
-    with pytest.raises(writer.CurationError, match="does not read back"):
-        writer.check_result(config, _plan(data, "contribution-00009.ttl", '<a> <b> "x\n'), "accept")
-    writer.check_result(config, _plan(data, "contribution-00009.ttl", VALID_POLE.decode()), "accept")
+    with pytest.raises(CurationError, match="does not read back"):
+        graph_check.check_result(config, _plan(data, "contribution-00009.ttl", '<a> <b> "x\n'), "accept")
+    graph_check.check_result(config, _plan(data, "contribution-00009.ttl", VALID_POLE.decode()), "accept")
     assert same_tree(data, PROJECT / "data")
 
 
@@ -235,7 +236,7 @@ def test_an_accept_the_whole_graph_refuses_writes_nothing(setup, monkeypatch):
     number = inbox.add(MEMBERSHIP.encode(), {})
     # whatever the validator says of the file alone, the whole data it would make does not conform
     monkeypatch.setattr(writer, "_revalidate", lambda *args: type("R", (), {"conforms": True})())
-    with pytest.raises(writer.CurationError, match="Nothing was changed"):
+    with pytest.raises(CurationError, match="Nothing was changed"):
         writer.accept(inbox, number, "carol", "", config)
     assert inbox.get(number).status == PENDING and inbox.journal() == []
     assert same_tree(data, PROJECT / "data")

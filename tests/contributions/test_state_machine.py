@@ -18,7 +18,8 @@ import requests
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, XSD
 
-from server.contributions import writer
+from server.contributions import recovery, writer
+from server.contributions.curation_error import CurationError
 from server.contributions.inbox import ACCEPTED, PENDING, REJECTED, REVERTED, Inbox
 from tests.helpers.contributions import (
     CHANGE_DIJON,
@@ -117,7 +118,7 @@ def test_reject_is_refused_while_an_accept_is_journaled(setup):
     _, _, inbox = setup
     number = inbox.add(VALID_POLE, {})
     inbox.begin(number, "accept", {"files": []})
-    with pytest.raises(writer.CurationError, match="interrupted accept"):
+    with pytest.raises(CurationError, match="interrupted accept"):
         writer.reject(inbox, number, "bob", "")
     assert inbox.get(number).status == PENDING
 
@@ -155,8 +156,10 @@ def test_recovery_reports_instead_of_raising(setup, monkeypatch):
     inbox.begin(
         number, "accept", {"files": [{"path": "/nonexistent/x.ttl", "old_sha": None, "new_sha": "x"}]}
     )
-    monkeypatch.setattr(writer, "_apply", lambda *args: (_ for _ in ()).throw(OSError(28, "No space left")))
-    [(found, action, outcome)] = writer.recover(inbox)
+    monkeypatch.setattr(
+        recovery, "apply_plan", lambda *args: (_ for _ in ()).throw(OSError(28, "No space left"))
+    )
+    [(found, action, outcome)] = recovery.recover(inbox)
     assert (found, action) == (number, "accept") and "No space left" in outcome
     assert f"ptce contributions resolve {number}" in outcome and inbox.journal() != []
 
@@ -192,7 +195,7 @@ def test_a_value_replaced_twice_comes_back_exactly(setup):
     second = inbox.add(CHANGE_DIJON.replace(b"47.3222", b"47.3400"), {})
     writer.accept(inbox, first, "carol", "", config)
     writer.accept(inbox, second, "carol", "", config)
-    with pytest.raises(writer.CurationError, match="replaced a value it added") as refused:
+    with pytest.raises(CurationError, match="replaced a value it added") as refused:
         writer.revert(inbox, first, "carol", "", config)
     assert "a remplacé une valeur" in refused.value.text("fr")
     outcome = writer.revert(inbox, first, "carol", "", config, with_dependants=True)
@@ -226,7 +229,7 @@ def test_a_revert_the_whole_graph_refuses_changes_nothing(setup):
     writer.accept(inbox, number, "carol", "", config)
     (data / "by-hand.ttl").write_bytes(USES_ATELIER)  # a hand-written file uses the organisation it created
     before = {path: path.read_bytes() for path in data.rglob("*.ttl")}
-    with pytest.raises(writer.CurationError, match="would not pass the start-up check") as refused:
+    with pytest.raises(CurationError, match="would not pass the start-up check") as refused:
         writer.revert(inbox, number, "carol", "", config)
     assert "atelier-du-test" in str(refused.value)
     assert {path: path.read_bytes() for path in data.rglob("*.ttl")} == before

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.slow
 PTCE = str(Path(sys.executable).parent / "ptce")
 SECOND_TOKEN = "second-curator-token-0123456789"
 COMMUNES = ("21231", "29232", "26311", "33063")  # Dijon, Quimper, Valence, Bordeaux
-#: Steps of an accept or revert at which the server may be killed (server/contributions/files.py, writer.py).
+#: Steps of an accept or revert at which the server may be killed (contributions/files, writer, carry_out).
 FAILPOINTS = ("planned", "journaled", "temporary-written", "file-0-written", "files-written", "recorded")
 PREFIXES = """@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .

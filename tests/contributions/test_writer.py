@@ -9,6 +9,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, PROV, XSD
 
 from server.contributions import writer
+from server.contributions.curation_error import CurationError
 from server.contributions.files import remove_statement, restore_statement
 from server.contributions.inbox import ACCEPTED, PENDING, REVERTED, Inbox
 from tests.helpers.contributions import CHANGE_DIJON, PROJECT, VALID_POLE, config_for, copy_data, same_tree
@@ -60,7 +61,7 @@ def test_revert_restores_data_byte_for_byte(setup):
     for number in reversed(numbers):
         assert writer.revert(inbox, number, "carol", "mistake", config).status == REVERTED
     assert same_tree(data, PROJECT / "data")
-    with pytest.raises(writer.CurationError):
+    with pytest.raises(CurationError):
         writer.revert(inbox, numbers[0], "carol", "", config)
 
 
@@ -75,7 +76,7 @@ def test_accept_revalidates_against_the_graph_as_it_is_now(setup):
     # the same pole again now only adds triples already there: still conforms, and is written once more
     assert writer.accept(inbox, second, "carol", "", config).status == ACCEPTED
     third = inbox.add(VALID_POLE.replace(b"role:partenaire", b"role:chef"), {})
-    with pytest.raises(writer.CurationError, match="no longer conforms"):
+    with pytest.raises(CurationError, match="no longer conforms"):
         writer.accept(inbox, third, "carol", "", config)
     assert inbox.get(third).status == PENDING
 

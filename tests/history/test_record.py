@@ -7,7 +7,7 @@ import sqlite3
 import pyoxigraph as ox
 import pytest
 
-from server.contributions import writer
+from server.contributions import carry_out, writer
 from server.contributions.inbox import Inbox
 from server.history import patch as patches
 from server.history.record import ChangeLog
@@ -85,7 +85,7 @@ def test_no_change_row_without_its_status(tmp_path, monkeypatch):
 
         return record
 
-    monkeypatch.setattr(writer, "recorder", broken)
+    monkeypatch.setattr(carry_out, "recorder", broken)
     with pytest.raises(RuntimeError):
         writer.accept(inbox, number, "carol", "", config)
     assert inbox.get(number).status == "pending" and ChangeLog(inbox.path).last_seq() == 0
