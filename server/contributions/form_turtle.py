@@ -15,18 +15,8 @@ from rdflib.namespace import DCTERMS
 
 from server.contributions.form import PoleForm
 from server.contributions.form_values import Submission, slug, sources_of
+from server.contributions.kit import local_prefixes
 from server.namespaces import ORG, PREFIXES, PTCE
-
-_OWN_PREFIXES = {
-    "pole": "id/pole/",
-    "orga": "id/organisation/",
-    "ms": "id/membership/",
-    "commune": "id/commune/",
-    "role": "id/role/",
-    "sector": "id/sector/",
-    "char": "id/characteristic/",
-    "legal": "id/legal-form/",
-}
 
 
 class Minter:
@@ -81,8 +71,8 @@ def build(
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
-    for prefix, path in _OWN_PREFIXES.items():
-        graph.bind(prefix, base_iri + path)
+    for prefix, namespace in local_prefixes(base_iri).items():
+        graph.bind(prefix, namespace)
     minter = Minter(base_iri, exists)
     name_field = next(f for f in model.fields() if f.path == RDFS.label)
     name = submission.one(name_field.key)

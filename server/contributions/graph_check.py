@@ -91,7 +91,7 @@ def check_result(config, files: list[dict], action: str) -> None:
     the shapes. Raises CurationError (saying why) when it would not pass; nothing is written here."""
     from server.dataset.embedded import GraphStore
     from server.dataset.sources import DatasetError, check_syntax
-    from server.startup import dataset_conforms
+    from server.startup import judge_dataset
 
     with tempfile.TemporaryDirectory(prefix="ptce-check-") as folder:
         try:
@@ -102,30 +102,16 @@ def check_result(config, files: list[dict], action: str) -> None:
             store = GraphStore(sources, config["BASE_IRI"], None)
         except (DatasetError, OSError) as error:
             raise CurationError("graph", action=action, details=str(error)[:600]) from None
-        if not dataset_conforms(store):
-            raise CurationError("graph", action=action, details=violations(store))
+        conforms, results = judge_dataset(store)
+        if not conforms:
+            raise CurationError("graph", action=action, details=violations(results))
 
 
-def violations(store, limit: int = 5) -> str:
-    """The whole data's shape violations in words (focus, property, message), the first ``limit`` of them."""
-    from pyshacl import validate
+def violations(results: Graph, limit: int = 5) -> str:
+    """The violations of a pyshacl report graph in words (focus, property, message), the first ``limit``."""
     from rdflib import Namespace
 
-    from server.validator.shapes import prepared_shape_queries
-
     sh = Namespace("http://www.w3.org/ns/shacl#")
-    data, shapes = Graph(), Graph()
-    data += store.rdflib_graph(("data", "ontology"))
-    shapes += store.rdflib_graph(("shapes",))
-    with prepared_shape_queries():
-        _, results, _ = validate(
-            data,
-            shacl_graph=shapes,
-            inference="none",
-            allow_warnings=True,
-            allow_infos=True,
-            do_owl_imports=False,
-        )
     lines = sorted(
         f"<{results.value(r, sh.focusNode)}> {results.value(r, sh.resultPath) or ''}: "
         f"{results.value(r, sh.resultMessage) or 'violation'}"
