@@ -16,17 +16,16 @@ curator logged out. The settings (environment, ``CURATORS``, ``SECRET_KEY``) are
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 import sqlite3
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from server import config as default_config
+from server.contributions.lock import curation_lock
 
 MANIFEST = "manifest.json"
 FORMAT = "ptce-backup/1"
@@ -50,18 +49,6 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-@contextmanager
-def curation_lock(inbox: Path):
-    """Hold the lock every accept and revert holds (the ``.lock`` file beside the inbox)."""
-    inbox.parent.mkdir(parents=True, exist_ok=True)
-    with open(inbox.with_suffix(".lock"), "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _fsync(path: Path) -> None:

@@ -185,8 +185,13 @@ def install_reload_signal(app) -> None:
 
 
 def _reload_quietly(app) -> None:
+    """Reload on SIGHUP or --watch, never in the middle of an accept or revert (its files half written)."""
+    from server.contributions.lock import curation_lock
+    from server.contributions.submission import inbox_path
+
     try:
-        reload_dataset(app, check=True)
+        with curation_lock(inbox_path(app)):
+            reload_dataset(app, check=True)
     except Refused:
         pass  # logged, and the server is read-only until the files are fixed
     except Exception:  # noqa: BLE001 - a broken file must not stop the server: the old store keeps serving

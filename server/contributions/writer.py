@@ -12,10 +12,6 @@ depend on it (dependants.py); recovery.py finishes what a crash interrupted.
 
 from __future__ import annotations
 
-import fcntl
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -30,6 +26,7 @@ from server.contributions.dependants import dependants
 from server.contributions.files import digest, failpoint, read, remove_statement, restore_statement
 from server.contributions.graph_check import Edit, check_result, reads_back
 from server.contributions.inbox import ACCEPTED, PENDING, REJECTED, REVERTED, Inbox, now
+from server.contributions.lock import curation_lock
 from server.contributions.removals import held_removals, removals_of
 from server.contributions.turtle_out import (
     contribution_triples,
@@ -42,7 +39,6 @@ from server.contributions.turtle_out import (
 from server.history.record import created_subjects
 from server.namespaces import PREFIXES
 
-_thread_lock = threading.Lock()
 #: What each action needs the contribution to be.
 REQUIRED_STATUS = {"accept": PENDING, "reject": PENDING, "revert": ACCEPTED}
 
@@ -69,16 +65,9 @@ def contribution_path(config, number: int) -> Path:
     return Path(config["DATA_DIRS"][0]) / "contributions" / f"contribution-{number:05d}.ttl"
 
 
-@contextmanager
-def exclusive(inbox: Inbox) -> Iterator[None]:
+def exclusive(inbox: Inbox):
     """One curation action at a time, in this process (threads) and across processes (the CLI)."""
-    with _thread_lock:
-        with open(inbox.path.with_suffix(".lock"), "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    return curation_lock(inbox.path)
 
 
 def _ready(inbox: Inbox, number: int, action: str):

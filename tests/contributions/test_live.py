@@ -182,3 +182,21 @@ def test_the_old_stores_sparql_processes_stop_after_a_swap(tmp_path):
             with pytest.raises(ProcessLookupError):
                 os.kill(pid, 0)
         assert ask(base, "?s a ptce:Pole")
+
+
+def test_watch_never_reloads_half_written_curation_files(tmp_path):
+    """--watch waits for the curation lock: files an accept is still writing never reach the server."""
+    from server.contributions.lock import curation_lock
+
+    data = copy_data(tmp_path)
+    with ptce_serving(tmp_path, data, "--watch", WATCH_INTERVAL=0.2) as (base, _):
+        poles = data / "poles.ttl"
+        whole = poles.read_text(encoding="utf-8")
+        with curation_lock(tmp_path / "inbox.sqlite3"):  # an accept in progress, between two files
+            poles.write_text(whole + "\n<https://w3id.org/ptce/id/pole/coursive-boutaric> geo:lat \n")
+            for _ in range(10):  # the watcher sees the change five times over while the lock is held
+                assert requests.get(base + "/readyz", timeout=30).status_code == 200
+                threading.Event().wait(0.1)
+            poles.write_text(whole + '\n<https://w3id.org/ptce/id/pole/half-written> rdfs:label "x"@fr .\n')
+        assert wait_for(lambda: ask(base, "<https://w3id.org/ptce/id/pole/half-written> ?p ?o"), 30)
+        assert requests.get(base + "/readyz", timeout=30).json()["status"] == "ready"
