@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from server import config as default_config
+from server.contributions.files import fsync_path
 from server.contributions.lock import curation_lock
 
 MANIFEST = "manifest.json"
@@ -49,14 +50,6 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _data_folder_names(folders: list[Path]) -> list[str]:
@@ -100,7 +93,7 @@ def backup(config, target: Path) -> dict:
                 files.append({"path": f"data/{name}/{relative.as_posix()}", "role": "data"})
     for entry in files:
         path = target / entry["path"]
-        _fsync(path)
+        fsync_path(path)
         entry.update(size=path.stat().st_size, sha256=sha256(path))
     manifest = {
         "format": FORMAT,
@@ -114,7 +107,7 @@ def backup(config, target: Path) -> dict:
     }
     partial = target / (MANIFEST + ".tmp")
     partial.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    _fsync(partial)
+    fsync_path(partial)
     os.replace(partial, target / MANIFEST)
     return manifest
 
@@ -192,6 +185,6 @@ def restore(config, source: Path) -> dict:
         destination.parent.mkdir(parents=True, exist_ok=True)
         partial = destination.with_name(destination.name + ".restoring")
         shutil.copy2(source / entry["path"], partial)
-        _fsync(partial)
+        fsync_path(partial)
         os.replace(partial, destination)
     return manifest

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from server.contributions.files import fsync_path
 from server.dataset.sources import SourceFile, check_syntax, discover_sources, fingerprint
 
 logger = logging.getLogger(__name__)
@@ -178,14 +179,6 @@ def _folders(config) -> dict:
     }
 
 
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def remember_good(store, config, key: str) -> Path | None:
     """Keep a copy of the files of ``store`` (which passed the check, hash ``key``) in CACHE_DIR/last-good.
 
@@ -242,9 +235,9 @@ def remember_good(store, config, key: str) -> Path | None:
                 json.dump(manifest, handle, indent=1)
                 handle.flush()
                 os.fsync(handle.fileno())
-            _fsync(incoming)
+            fsync_path(incoming)
             os.rename(incoming, target)
-            _fsync(root)
+            fsync_path(root)
         except BaseException:
             shutil.rmtree(incoming, ignore_errors=True)
             raise

@@ -73,8 +73,9 @@ def read(path: str | Path) -> str | None:
         return None
 
 
-def _fsync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
+def fsync_path(path: Path) -> None:
+    """Flush a file or a folder (its entries) to disk."""
+    descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)
     finally:
@@ -114,7 +115,7 @@ def write_atomically(path: str | Path, text: str | None) -> None:
             except BaseException:  # any failure (but SIGKILL): no partial temporary file is left behind
                 temporary.unlink(missing_ok=True)
                 raise
-        _fsync_folder(path.parent)
+        fsync_path(path.parent)
 
 
 def _ground(graph: Graph) -> set:
