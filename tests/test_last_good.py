@@ -22,6 +22,7 @@ from tests.helpers.contributions import (
     PROJECT,
     TOKEN,
     VALID_POLE,
+    ask,
     config_for,
     copy_data,
     ptce_serving,
@@ -36,18 +37,6 @@ BEARER = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
 DIJON_LAT = "<https://w3id.org/ptce/id/commune/21231> <http://www.w3.org/2003/01/geo/wgs84_pos#lat> ?lat"
 TEST_POLE = "<https://w3id.org/ptce/id/pole/la-fabrique-du-test> ?p ?o"
 SMALL = '<https://example.org/x> <https://example.org/p> "{}" .\n'
-
-
-def ask(base: str, pattern: str) -> bool:
-    """ASK a pattern on the server's /sparql."""
-    response = requests.get(
-        base + "/sparql",
-        params={"query": f"ASK {{ {pattern} }}"},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=30,
-    )
-    response.raise_for_status()
-    return response.json()["boolean"]
 
 
 def readyz(base: str) -> tuple[int, dict]:

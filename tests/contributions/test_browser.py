@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from werkzeug.security import generate_password_hash
 
-from server import create_app
-from tests.helpers.contributions import TOKEN, copy_data
+from tests.helpers.contributions import TOKEN, copy_data, curated_app
 from tests.helpers.servers import CHROMIUM, serve_in_thread
 
 pytestmark = [
@@ -29,15 +27,7 @@ def test_contributor_and_curator_paths(tmp_path):
     from tests.helpers.browser import Browser
 
     data = copy_data(tmp_path)
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATA_DIRS": [str(data)],
-            "CONTRIBUTIONS_DB": str(tmp_path / "inbox.sqlite3"),
-            "CURATORS": {"carol": generate_password_hash(TOKEN)},
-            "SECRET_KEY": "browser test: a secret of at least 32 characters",
-        }
-    )
+    app = curated_app(tmp_path, data)
     with serve_in_thread(app) as base, Browser() as browser:
         # contributor: load an example, make it theirs, check and propose
         browser.open(base + "/validate?lang=fr")

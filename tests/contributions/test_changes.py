@@ -26,6 +26,7 @@ from server.namespaces import ORG
 from server.validator.removals import n_triples, parse_removals
 from tests.contributions.test_form import form_fields, quimper_pole
 from tests.helpers.contributions import TOKEN, config_for, copy_data, ptce_serving, same_tree
+from tests.helpers.contributions import ask as sparql_ask
 
 BASE = "https://w3id.org/ptce/"
 ID = BASE + "id/"
@@ -36,15 +37,8 @@ NEEDS_PACKAGE = pytest.mark.skipif(
 
 
 def ask(base: str, pattern: str) -> bool:
-    """ASK a pattern on the server's /sparql."""
-    response = requests.get(
-        base + "/sparql",
-        params={"query": f"PREFIX igeo: <http://rdf.insee.fr/def/geo#> ASK {{ {pattern} }}"},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=30,
-    )
-    response.raise_for_status()
-    return response.json()["boolean"]
+    """ASK a pattern (igeo: declared) on the server's /sparql."""
+    return sparql_ask(base, pattern, "PREFIX igeo: <http://rdf.insee.fr/def/geo#> ")
 
 
 def curate(base: str, number: int, action: str) -> dict:

@@ -5,11 +5,9 @@ a pole's page, which the curator reviews as the old and the new value in words."
 from __future__ import annotations
 
 import pytest
-from werkzeug.security import generate_password_hash
 
-from server import create_app
 from tests.contributions.test_form_browser import Person
-from tests.helpers.contributions import TOKEN, copy_data
+from tests.helpers.contributions import TOKEN, copy_data, curated_app
 from tests.helpers.servers import CHROMIUM, serve_in_thread
 
 pytestmark = [
@@ -35,15 +33,7 @@ def test_a_pole_proposed_by_form_is_live_with_its_commune_and_a_change_is_review
     from tests.helpers.browser import DESKTOP, PHONE, Browser
 
     data = copy_data(tmp_path)
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATA_DIRS": [str(data)],
-            "CONTRIBUTIONS_DB": str(tmp_path / "inbox.sqlite3"),
-            "CURATORS": {"carol": generate_password_hash(TOKEN)},
-            "SECRET_KEY": "browser test: a secret of at least 32 characters",
-        }
-    )
+    app = curated_app(tmp_path, data)
     with serve_in_thread(app) as base, Browser() as browser:
         # a coordinator describes a new pole in Quimper (not in the graph yet) and proposes it
         browser.open(base + "/contribute/pole?lang=fr", PHONE)

@@ -15,23 +15,11 @@ import requests
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV
 
-from tests.helpers.contributions import TOKEN, copy_data, filled_template, ptce_serving, wait_for
+from tests.helpers.contributions import TOKEN, ask, copy_data, filled_template, ptce_serving, wait_for
 
 pytestmark = pytest.mark.slow
 BEARER = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
 POLE = "https://w3id.org/ptce/id/pole/pole-de-bout-en-bout"
-
-
-def ask(base: str, pattern: str) -> bool:
-    """ASK a pattern on the server's /sparql."""
-    response = requests.get(
-        base + "/sparql",
-        params={"query": f"ASK {{ {pattern} }}"},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=30,
-    )
-    response.raise_for_status()
-    return response.json()["boolean"]
 
 
 def test_template_validate_submit_list_accept_reject_revert_live(tmp_path):

@@ -70,6 +70,35 @@ def same_tree(left: Path, right: Path) -> bool:
 TOKEN = "curator-token-0123456789"
 
 
+def ask(base: str, pattern: str, prefixes: str = "") -> bool:
+    """ASK a pattern on the server's /sparql."""
+    response = requests.get(
+        base + "/sparql",
+        params={"query": f"{prefixes}ASK {{ {pattern} }}"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.json()["boolean"]
+
+
+def curated_app(tmp_path: Path, data: Path):
+    """The app over ``data`` with its own inbox and one curator (TOKEN), for tests in a browser."""
+    from werkzeug.security import generate_password_hash
+
+    from server import create_app
+
+    return create_app(
+        {
+            "TESTING": True,
+            "DATA_DIRS": [str(data)],
+            "CONTRIBUTIONS_DB": str(tmp_path / "inbox.sqlite3"),
+            "CURATORS": {"carol": generate_password_hash(TOKEN)},
+            "SECRET_KEY": "browser test: a secret of at least 32 characters",
+        }
+    )
+
+
 @contextmanager
 def ptce_serving(
     tmp_path: Path, data: Path, *options: str, **settings
